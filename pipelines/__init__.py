@@ -1,0 +1,1 @@
+"""newsstream: streaming news ingestion with Apache Beam (Kafka -> parse -> normalize -> dedup -> events -> Avro)."""

@@ -1,0 +1,191 @@
+"""`newsstream run | produce | inspect`: the command line."""
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime
+import json
+import logging
+import sys
+import threading
+import time
+from contextlib import ExitStack
+from importlib import resources
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipelines.io.avro import read_avro_file
+from pipelines.io.broker import EmbeddedBroker
+from pipelines.io.files import read_lines
+from pipelines.io.kafka import KafkaConnection, ensure_topic, produce_messages
+from pipelines.options import NewsstreamOptions
+from pipelines.pipeline import build
+from pipelines.transforms.stage import METRICS_NAMESPACE
+
+LOCAL_RUNNERS = {None, "DirectRunner", "direct", "BundleBasedDirectRunner", "SwitchingDirectRunner"}
+STREAMING_RUNNERS = "FlinkRunner (--runner FlinkRunner) or DataflowRunner (--runner DataflowRunner)"
+SUMMARY_ROWS = (
+    ("messages read", "parse.in"),
+    ("articles written", "articles_written"),
+    ("dead letters", "dead_letters_written"),
+    ("paragraphs removed", "paragraphs_removed"),
+    ("events", "events_written"),
+)
+SAMPLE_PARTITIONS = 3
+
+
+def sample_articles_path() -> str:
+    """The sample articles that ship with the package (loaded by `run` on the embedded broker)."""
+    return str(resources.files("pipelines").joinpath("samples", "articles.jsonl"))
+
+
+def message_key(value: bytes) -> bytes | None:
+    """The article id as Kafka key when the line is a JSON object with an id, else no key."""
+    try:
+        fields = json.loads(value)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(fields, dict) and isinstance(fields.get("id"), (str, int)):
+        return str(fields["id"]).encode("utf-8")
+    return None
+
+
+def produce_file(connection: KafkaConnection, topic: str, path: str, partitions: int) -> int:
+    """Load every non-blank line of a JSONL file into the topic, keyed by article id."""
+    ensure_topic(connection, topic, partitions)
+    return produce_messages(connection, topic, ((message_key(m.value), m.value) for m in read_lines(path)))
+
+
+class Progress:
+    """A one-line spinner on stderr while the pipeline runs (only on a terminal)."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._spin, daemon=True)
+
+    def _spin(self):
+        started = time.monotonic()
+        for frame in iter(lambda: "|/-\\", None):
+            for char in frame:
+                if self._stop.wait(0.2):
+                    return
+                sys.stderr.write(f"\r{char} {self.label} {time.monotonic() - started:5.1f}s")
+                sys.stderr.flush()
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+            sys.stderr.write("\r" + " " * (len(self.label) + 12) + "\r")
+
+
+def counters(result) -> dict[str, int]:
+    """Committed counter values of the newsstream namespace, summed over steps."""
+    totals: dict[str, int] = {}
+    for counter in result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))["counters"]:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
+    return totals
+
+
+def summary_table(totals: dict[str, int], output: str) -> str:
+    """The run summary printed after `newsstream run`."""
+    width = max(len(label) for label, _ in SUMMARY_ROWS)
+    lines = [f"{label:<{width}}  {totals.get(name, 0):>8}" for label, name in SUMMARY_ROWS]
+    reasons = sorted((k.split(".", 1)[1], v) for k, v in totals.items() if k.startswith("dead_letters."))
+    lines += [f"  {reason:<{width - 2}}  {count:>8}" for reason, count in reasons]
+    lines.append(f"output: {output}/articles-*.avro, events-*.avro, dead_letters-*.avro")
+    return "\n".join(lines)
+
+
+def run(argv: list[str]) -> int:
+    """Build and run the pipeline; with no Kafka and no file, on the embedded broker with the samples."""
+    options = PipelineOptions(argv)
+    opts = options.view_as(NewsstreamOptions)
+    standard = options.view_as(StandardOptions)
+    if standard.streaming and standard.runner in LOCAL_RUNNERS:
+        print(f"error: --streaming reads Kafka without end; the DirectRunner cannot run that. "
+              f"Use {STREAMING_RUNNERS}, or drop --streaming for a bounded run.", file=sys.stderr)
+        return 2
+    with ExitStack() as stack:
+        if not opts.input_file and not opts.bootstrap_servers:
+            broker = stack.enter_context(EmbeddedBroker())
+            opts.bootstrap_servers = broker.bootstrap_servers
+            loaded = produce_file(opts.kafka_connection(), opts.topic, sample_articles_path(), SAMPLE_PARTITIONS)
+            print(f"embedded broker on {broker.bootstrap_servers}: loaded {loaded} sample messages into "
+                  f"topic {opts.topic!r}", file=sys.stderr)
+        p = beam.Pipeline(options=options)
+        build(p, opts)
+        with Progress("running pipeline"):
+            result = p.run()
+            result.wait_until_finish()
+    print(summary_table(counters(result), opts.output))
+    return 0
+
+
+def produce(args: argparse.Namespace) -> int:
+    connection = PipelineOptions([
+        "--bootstrap-servers", args.bootstrap_servers, *args.kafka_args]).view_as(NewsstreamOptions).kafka_connection()
+    count = produce_file(connection, args.topic, args.file, args.partitions)
+    print(f"produced {count} messages to {args.topic}")
+    return 0
+
+
+def _json_default(value):
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "base64:" + base64.b64encode(value).decode("ascii")
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    raise TypeError(f"cannot show {type(value).__name__}")
+
+
+def inspect(args: argparse.Namespace) -> int:
+    for path in args.files:
+        for record in read_avro_file(path):
+            print(json.dumps(record, default=_json_default, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="newsstream", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the pipeline (Beam options pass through)", add_help=False)
+    run_parser.add_argument("-h", "--help", action="store_true")
+    produce_parser = commands.add_parser("produce", help="load a JSONL file into a topic (key = id)")
+    produce_parser.add_argument("file")
+    produce_parser.add_argument("--bootstrap-servers", required=True)
+    produce_parser.add_argument("--topic", required=True)
+    produce_parser.add_argument("--partitions", type=int, default=3, help="partitions when creating the topic")
+    inspect_parser = commands.add_parser("inspect", help="print Avro records as JSON lines")
+    inspect_parser.add_argument("files", nargs="+")
+    args, rest = parser.parse_known_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        if args.help:
+            help_parser = argparse.ArgumentParser(prog="newsstream run", description="Run the pipeline. Beam's "
+                                                  "own options (--runner, --streaming, ...) pass through.")
+            NewsstreamOptions._add_argparse_args(help_parser)
+            help_parser.print_help()
+            return 0
+        return run(rest)
+    if args.command == "produce":
+        args.kafka_args = rest
+        return produce(args)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return inspect(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain event-extraction code (no Beam): lexicon, actors, places, times."""

@@ -1,0 +1,1 @@
+"""Sources and sinks: Kafka (kafka-python), Avro files (fastavro), the embedded broker."""

@@ -1,0 +1,356 @@
+"""Kafka source and sink on kafka-python (no Java expansion service).
+
+The source follows Java KafkaIO's ReadFromKafkaDoFn: a splittable DoFn with one offset-range
+restriction per topic-partition. Bounded mode stops at the end offsets seen at launch; unbounded
+mode checkpoints (defer_remainder) and resumes forever, for streaming runners. Offsets are
+committed to the consumer group only when the runner finalizes the bundle, i.e. after the
+bundle's output is durable (at-least-once). Record timestamps become element timestamps and
+drive the watermark.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import apache_beam as beam
+from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+from apache_beam.io.watermark_estimators import MonotonicWatermarkEstimator
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.core import RestrictionProvider
+from apache_beam.utils.timestamp import Duration, Timestamp
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from pipelines.records import SourceMessage
+
+LOG = logging.getLogger(__name__)
+MAX_OFFSET = 2**63 - 1
+SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
+
+
+@dataclass(frozen=True)
+class KafkaConnection:
+    """Where the brokers are and how to authenticate: passed to every kafka-python client we open."""
+
+    bootstrap_servers: str
+    security: tuple[tuple[str, object], ...] = ()
+    request_timeout_ms: int = 30000
+
+    def client_config(self) -> dict:
+        """Keyword arguments shared by KafkaConsumer, KafkaProducer and KafkaAdminClient."""
+        config = {"bootstrap_servers": self.bootstrap_servers.split(","),
+                  "request_timeout_ms": self.request_timeout_ms}
+        config.update({k: v for k, v in self.security if v is not None})
+        return config
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k in SECRET_SETTINGS else v) for k, v in self.security if v is not None}
+        return f"KafkaConnection({self.bootstrap_servers!r}, {shown})"
+
+
+@dataclass(frozen=True)
+class PartitionSpec:
+    """One topic-partition to read, from `start` up to `stop` (exclusive; None = unbounded)."""
+
+    topic: str
+    partition: int
+    start: int
+    stop: int | None
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """How the source reads: group for committed offsets, where to start, when to stop."""
+
+    topics: tuple[str, ...]
+    group_id: str | None = None
+    start_offsets: tuple[tuple[str, int, int], ...] = ()
+    auto_offset_reset: str = "earliest"
+    bounded: bool = True
+    commit_offsets: bool = True
+    poll_timeout_ms: int = 200
+    idle_timeout_s: float = 30.0
+    max_seconds_per_bundle: float = 1.0
+    consumer_config: tuple[tuple[str, object], ...] = field(default=())
+
+
+def probe_end_offsets(consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float) -> dict:
+    """End offsets, trusting the fetch high watermark over ListOffsets(latest), which can lag it."""
+    listed = consumer.end_offsets(partitions)
+    consumer.assign(partitions)
+    for tp in partitions:
+        consumer.seek(tp, listed[tp])
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(consumer.highwater(tp) is None for tp in partitions):
+        consumer.poll(timeout_ms=100, max_records=1)
+    missing = [tp for tp in partitions if consumer.highwater(tp) is None]
+    if missing:
+        LOG.warning("no fetch high watermark for %s; using ListOffsets", missing)
+    return {tp: max(listed[tp], consumer.highwater(tp) or 0) for tp in partitions}
+
+
+def plan_partitions(
+    connection: KafkaConnection, settings: ReadSettings, timeout_s: float = 30.0
+) -> list[PartitionSpec]:
+    """Resolve every partition of the topics to a PartitionSpec: explicit start, else committed, else reset."""
+    consumer = KafkaConsumer(group_id=settings.group_id, enable_auto_commit=False,
+                             max_partition_fetch_bytes=1024, **connection.client_config())
+    try:
+        partitions = []
+        for topic in settings.topics:
+            ids = _wait_for_partitions(consumer, topic, timeout_s)
+            partitions += [TopicPartition(topic, p) for p in sorted(ids)]
+        explicit = {(t, p): o for t, p, o in settings.start_offsets}
+        beginning = consumer.beginning_offsets(partitions)
+        end = probe_end_offsets(consumer, partitions, timeout_s)
+        specs = []
+        for tp in partitions:
+            start = explicit.get((tp.topic, tp.partition))
+            if start is None and settings.group_id:
+                start = consumer.committed(tp)
+            if start is None:
+                start = beginning[tp] if settings.auto_offset_reset == "earliest" else end[tp]
+            start = max(start, beginning[tp])
+            specs.append(PartitionSpec(tp.topic, tp.partition, start, end[tp] if settings.bounded else None))
+        LOG.info("kafka plan: %s", specs)
+        return specs
+    finally:
+        consumer.close()
+
+
+def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) -> set[int]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        ids = consumer.partitions_for_topic(topic)
+        if ids:
+            return ids
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topic {topic!r} not found on the brokers within {timeout_s:.0f}s")
+        time.sleep(0.2)
+
+
+class CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
+    """Offset tracker for an unbounded partition: only checkpoint splits (fraction 0) are allowed,
+    and progress reports the backlog (fetch high watermark - position) instead of an infinite range."""
+
+    def __init__(self, offset_range: OffsetRange):
+        super().__init__(offset_range)
+        self.highwater: int | None = None
+
+    def try_split(self, fraction_of_remainder):
+        if fraction_of_remainder != 0:
+            return None
+        return super().try_split(0)
+
+    def current_progress(self):
+        position = self._range.start if self._last_claim_attempt is None else self._last_claim_attempt + 1
+        done = float(position - self._range.start)
+        backlog = float(max(0, (self.highwater or position) - position))
+        return beam.io.iobase.RestrictionProgress(completed=done, remaining=backlog)
+
+    def is_bounded(self):
+        return self._range.stop != MAX_OFFSET
+
+
+class PartitionRestrictionProvider(RestrictionProvider):
+    """One OffsetRange per PartitionSpec; never split up front (a partition is read in order)."""
+
+    def initial_restriction(self, spec: PartitionSpec) -> OffsetRange:
+        return OffsetRange(spec.start, MAX_OFFSET if spec.stop is None else max(spec.start, spec.stop))
+
+    def create_tracker(self, restriction: OffsetRange):
+        if restriction.stop == MAX_OFFSET:
+            return CheckpointOnlyOffsetTracker(restriction)
+        return OffsetRestrictionTracker(restriction)
+
+    def split(self, element, restriction):
+        yield restriction
+
+    def restriction_size(self, element, restriction: OffsetRange):
+        return 0 if restriction.stop == MAX_OFFSET else restriction.size()
+
+
+PARTITION_RESTRICTION = beam.DoFn.RestrictionParam(PartitionRestrictionProvider())
+RECORD_TIME_WATERMARK = beam.DoFn.WatermarkEstimatorParam(MonotonicWatermarkEstimator.default_provider())
+
+
+class ReadPartitionFn(beam.DoFn):
+    """Reads the offsets of one partition's restriction; commits the next offset at bundle finalization."""
+
+    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
+        self.connection = connection
+        self.settings = settings
+        self.read_counter = Metrics.counter("newsstream", "kafka.messages_read")
+        self.bytes_counter = Metrics.counter("newsstream", "kafka.bytes_read")
+        self._consumer = None
+        self._committer = None
+        self._commit_lock = threading.Lock()
+
+    def setup(self):
+        self._consumer = KafkaConsumer(enable_auto_commit=False, **dict(self.settings.consumer_config),
+                                       **self.connection.client_config())
+
+    def teardown(self):
+        for client in (self._consumer, self._committer):
+            if client is not None:
+                client.close()
+
+    def process(
+        self,
+        spec: PartitionSpec,
+        bundle_finalizer=beam.DoFn.BundleFinalizerParam,
+        tracker=PARTITION_RESTRICTION,
+        watermark_estimator=RECORD_TIME_WATERMARK,
+    ) -> Iterator[beam.window.TimestampedValue]:
+        restriction = tracker.current_restriction()
+        tp = TopicPartition(spec.topic, spec.partition)
+        self._consumer.assign([tp])
+        self._consumer.seek(tp, restriction.start)
+        next_offset = None
+        try:
+            for record in self._records(tp, tracker, restriction):
+                next_offset = record.offset + 1
+                self.read_counter.inc()
+                self.bytes_counter.inc(len(record.value or b""))
+                yield beam.window.TimestampedValue(
+                    SourceMessage(value=record.value, key=record.key, topic=record.topic,
+                                  partition=record.partition, offset=record.offset, timestamp_ms=record.timestamp),
+                    Timestamp(micros=record.timestamp * 1000),
+                )
+        finally:
+            if next_offset is not None and self.settings.group_id and self.settings.commit_offsets:
+                bundle_finalizer.register(lambda: self._commit(tp, next_offset))
+
+    def _records(self, tp: TopicPartition, tracker, restriction: OffsetRange) -> Iterable:
+        bounded = restriction.stop != MAX_OFFSET
+        started = idle_since = time.monotonic()
+        while True:
+            records = self._consumer.poll(timeout_ms=self.settings.poll_timeout_ms).get(tp, [])
+            if isinstance(tracker, CheckpointOnlyOffsetTracker):
+                tracker.highwater = self._consumer.highwater(tp)
+            for record in records:
+                if not tracker.try_claim(record.offset):
+                    return
+                yield record
+            now = time.monotonic()
+            if records:
+                idle_since = now
+            if bounded:
+                if self._consumer.position(tp) >= restriction.stop:
+                    tracker.try_claim(restriction.stop)
+                    return
+                if now - idle_since > self.settings.idle_timeout_s:
+                    raise TimeoutError(
+                        f"{tp.topic}[{tp.partition}]: no records for {self.settings.idle_timeout_s:.0f}s at offset "
+                        f"{self._consumer.position(tp)}, before the end offset {restriction.stop} seen at launch")
+            elif not records or now - started > self.settings.max_seconds_per_bundle:
+                tracker.defer_remainder(Duration.of(0 if records else 1))
+                return
+
+    def _commit(self, tp: TopicPartition, next_offset: int) -> None:
+        with self._commit_lock:
+            if self._committer is None:
+                self._committer = KafkaConsumer(group_id=self.settings.group_id, enable_auto_commit=False,
+                                                **self.connection.client_config())
+            self._committer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
+        LOG.debug("committed %s[%s] = %s", tp.topic, tp.partition, next_offset)
+
+
+class ReadUnboundedPartitionFn(ReadPartitionFn):
+    """The same reader, declared unbounded per element for streaming runners."""
+
+    @beam.DoFn.unbounded_per_element()
+    def process(
+        self,
+        spec: PartitionSpec,
+        bundle_finalizer=beam.DoFn.BundleFinalizerParam,
+        tracker=PARTITION_RESTRICTION,
+        watermark_estimator=RECORD_TIME_WATERMARK,
+    ):
+        yield from super().process(spec, bundle_finalizer, tracker=tracker, watermark_estimator=watermark_estimator)
+
+
+class ReadFromKafka(beam.PTransform):
+    """PBegin -> SourceMessage elements (timestamped with the record timestamp)."""
+
+    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
+        super().__init__()
+        self.connection = connection
+        self.settings = settings
+
+    def expand(self, pbegin):
+        connection, settings = self.connection, self.settings
+        reader = ReadPartitionFn if settings.bounded else ReadUnboundedPartitionFn
+        return (
+            pbegin
+            | "Impulse" >> beam.Impulse()
+            | "PlanPartitions" >> beam.FlatMap(lambda _: plan_partitions(connection, settings))
+            | "ReshufflePartitions" >> beam.Reshuffle()
+            | "ReadPartitions" >> beam.ParDo(reader(connection, settings))
+        )
+
+
+class WriteToKafkaFn(beam.DoFn):
+    """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable."""
+
+    def __init__(self, connection: KafkaConnection, topic: str):
+        self.connection = connection
+        self.topic = topic
+        self._producer = None
+
+    def setup(self):
+        self._producer = KafkaProducer(acks="all", **self.connection.client_config())
+
+    def process(self, key_value: tuple[bytes | None, bytes]):
+        key, value = key_value
+        self._producer.send(self.topic, key=key, value=value)
+
+    def finish_bundle(self):
+        self._producer.flush()
+
+    def teardown(self):
+        if self._producer is not None:
+            self._producer.close()
+
+
+class WriteToKafka(beam.PTransform):
+    """(key bytes, value bytes) -> the topic."""
+
+    def __init__(self, connection: KafkaConnection, topic: str):
+        super().__init__()
+        self.connection = connection
+        self.topic = topic
+
+    def expand(self, pcoll):
+        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic))
+
+
+def ensure_topic(connection: KafkaConnection, topic: str, partitions: int) -> None:
+    """Create the topic with `partitions` partitions unless it exists."""
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(**connection.client_config())
+    try:
+        if topic not in admin.list_topics():
+            admin.create_topics([NewTopic(topic, partitions, 1)])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+def produce_messages(connection: KafkaConnection, topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> int:
+    """Send (key, value) pairs to the topic and wait until all are acknowledged; returns how many."""
+    producer = KafkaProducer(acks="all", **connection.client_config())
+    try:
+        futures = [producer.send(topic, key=key, value=value) for key, value in messages]
+        producer.flush()
+        for future in futures:
+            future.get(timeout=connection.request_timeout_ms / 1000)
+        return len(futures)
+    finally:
+        producer.close()

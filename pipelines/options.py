@@ -1,0 +1,108 @@
+"""Every newsstream flag, with help text, as one Beam PipelineOptions subclass."""
+from __future__ import annotations
+
+import os
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.io.kafka import KafkaConnection, ReadSettings
+from pipelines.text.parse import DEFAULT_MAX_MESSAGE_BYTES
+
+SECURITY_OPTIONS = {
+    "security_protocol": "security_protocol",
+    "sasl_mechanism": "sasl_mechanism",
+    "sasl_username": "sasl_plain_username",
+    "sasl_password": "sasl_plain_password",
+    "ssl_cafile": "ssl_cafile",
+    "ssl_certfile": "ssl_certfile",
+    "ssl_keyfile": "ssl_keyfile",
+}
+PASSWORD_ENV = "NEWSSTREAM_SASL_PASSWORD"
+
+
+class NewsstreamOptions(PipelineOptions):
+    """Input, output, Kafka and stage settings. Beam's own options (--runner, --streaming, ...) pass through."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser):
+        source = parser.add_argument_group("input")
+        source.add_argument("--input-file", dest="input_file", default=None,
+                            help="Read JSONL (one article per line) from this path or glob instead of Kafka.")
+        source.add_argument("--bootstrap-servers", dest="bootstrap_servers", default=None,
+                            help="Kafka brokers, HOST:PORT[,HOST:PORT]. Omitted with no --input-file: "
+                                 "`newsstream run` starts the embedded broker with the sample articles.")
+        source.add_argument("--topic", dest="topic", default="articles",
+                            help="Topic(s) to read, comma-separated.")
+        source.add_argument("--group-id", dest="group_id", default="newsstream",
+                            help="Consumer group whose committed offsets give the start and receive commits.")
+        source.add_argument("--start-offsets", dest="start_offsets", default=None,
+                            help="Explicit start offsets, TOPIC:PARTITION:OFFSET[,...]; they win over the group's.")
+        source.add_argument("--auto-offset-reset", dest="auto_offset_reset", default="earliest",
+                            choices=["earliest", "latest"],
+                            help="Where to start a partition with no explicit or committed offset.")
+        source.add_argument("--no-commit", dest="commit_offsets", action="store_false", default=True,
+                            help="Do not commit offsets to the consumer group.")
+        source.add_argument("--kafka-idle-timeout", dest="kafka_idle_timeout", type=float, default=30.0,
+                            help="Bounded mode: seconds without records before the end offset counts as an error.")
+        source.add_argument("--kafka-timeout", dest="kafka_timeout", type=float, default=30.0,
+                            help="Seconds to wait for brokers and topic metadata before failing.")
+        source.add_argument("--max-message-bytes", dest="max_message_bytes", type=int,
+                            default=DEFAULT_MAX_MESSAGE_BYTES,
+                            help="Messages larger than this become dead letters (message_too_large).")
+
+        security = parser.add_argument_group("kafka security (passed to every Kafka client)")
+        security.add_argument("--security-protocol", dest="security_protocol", default=None,
+                              choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+                              help="Kafka security.protocol.")
+        security.add_argument("--sasl-mechanism", dest="sasl_mechanism", default=None,
+                              choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI"],
+                              help="Kafka sasl.mechanism.")
+        security.add_argument("--sasl-username", dest="sasl_username", default=None, help="SASL user name.")
+        security.add_argument("--sasl-password", dest="sasl_password", default=None,
+                              help=f"SASL password (prefer the {PASSWORD_ENV} environment variable).")
+        security.add_argument("--ssl-cafile", dest="ssl_cafile", default=None, help="CA bundle to verify brokers.")
+        security.add_argument("--ssl-certfile", dest="ssl_certfile", default=None, help="Client certificate.")
+        security.add_argument("--ssl-keyfile", dest="ssl_keyfile", default=None, help="Client private key.")
+
+        sink = parser.add_argument_group("output")
+        sink.add_argument("--output", dest="output", default="output",
+                          help="Directory (any Beam filesystem path) for articles-*, events-*, dead_letters-*.avro.")
+        sink.add_argument("--output-topic-prefix", dest="output_topic_prefix", default=None,
+                          help="Also write Avro single-object records to Kafka topics P.articles, P.events, "
+                               "P.dead_letters.")
+        sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
+                          help="Streaming: length of the fixed windows that output files are cut by.")
+
+    def kafka_connection(self) -> KafkaConnection:
+        """Brokers plus the security settings, under kafka-python's names."""
+        security = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()}
+        if security["sasl_plain_password"] is None and os.environ.get(PASSWORD_ENV):
+            security["sasl_plain_password"] = os.environ[PASSWORD_ENV]
+        return KafkaConnection(
+            bootstrap_servers=self.bootstrap_servers,
+            security=tuple(sorted((k, v) for k, v in security.items() if v is not None)),
+            request_timeout_ms=int(self.kafka_timeout * 1000),
+        )
+
+    def read_settings(self, bounded: bool) -> ReadSettings:
+        """The source settings: topics, group, start offsets, bounded or not."""
+        return ReadSettings(
+            topics=tuple(t.strip() for t in self.topic.split(",") if t.strip()),
+            group_id=self.group_id or None,
+            start_offsets=parse_start_offsets(self.start_offsets),
+            auto_offset_reset=self.auto_offset_reset,
+            bounded=bounded,
+            commit_offsets=self.commit_offsets,
+            idle_timeout_s=self.kafka_idle_timeout,
+        )
+
+
+def parse_start_offsets(value: str | None) -> tuple[tuple[str, int, int], ...]:
+    """'t:0:5,t:1:7' -> (('t', 0, 5), ('t', 1, 7))."""
+    if not value:
+        return ()
+    offsets = []
+    for item in value.split(","):
+        topic, partition, offset = item.strip().rsplit(":", 2)
+        offsets.append((topic, int(partition), int(offset)))
+    return tuple(offsets)

@@ -1,0 +1,63 @@
+"""The records that flow between stages, and the dead-letter record every stage can emit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+
+class SourceMessage(NamedTuple):
+    """One message as read from Kafka or one line of a JSONL file, before any parsing."""
+
+    value: bytes
+    key: bytes | None = None
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = None
+    line: int | None = None
+
+    def kafka_provenance(self) -> dict | None:
+        """The `kafka` field of the output records, or None for file input."""
+        if self.topic is None:
+            return None
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
+
+
+@dataclass
+class RawArticle:
+    """A message that parsed as a JSON object meeting the input contract, not yet normalized."""
+
+    fields: dict[str, Any]
+    original: bytes
+    kafka: dict | None = None
+    line: int | None = None
+
+
+class RejectedInput(Exception):
+    """Input that cannot become an article: carries a machine-readable code for the dead letter."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def dead_letter(
+    code: str,
+    message: str,
+    stage: str,
+    original: bytes,
+    kafka: dict | None = None,
+    line: int | None = None,
+    article_id: str | None = None,
+) -> dict:
+    """A record for schemas/dead_letter.avsc: the original bytes with the reason they were rejected."""
+    return {
+        "error_code": code,
+        "message": message,
+        "stage": stage,
+        "original": original,
+        "article_id": article_id,
+        "kafka": kafka,
+        "line": line,
+    }

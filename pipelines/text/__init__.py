@@ -1,0 +1,1 @@
+"""Plain text functions (no Beam): parsing, ids, normalization, paragraph dedup."""

@@ -1,0 +1,1 @@
+"""One composite PTransform per pipeline stage; each adapts a plain function from text/ or events/."""

