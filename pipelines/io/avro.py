@@ -25,7 +25,8 @@ def load_schema(name: str) -> dict:
 @cache
 def schema_fingerprint(name: str) -> bytes:
     """The 8-byte little-endian CRC-64-AVRO fingerprint that prefixes single-object encoded records."""
-    return int(fastavro.schema.fingerprint(load_schema(name), "CRC-64-AVRO"), 16).to_bytes(8, "little")
+    canonical = fastavro.schema.to_parsing_canonical_form(load_schema(name))
+    return int(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"), 16).to_bytes(8, "little")
 
 
 def encode_single_object(name: str, record: dict) -> bytes:

@@ -132,27 +132,35 @@ def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) 
         time.sleep(0.2)
 
 
-class CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
-    """Offset tracker for an unbounded partition: only checkpoint splits (fraction 0) are allowed,
-    and progress reports the backlog (fetch high watermark - position) instead of an infinite range."""
+class HighWatermarks:
+    """Latest fetch high watermark per partition seen by this worker's readers: the backlog estimate
+    (high watermark - position) that sizes an unbounded restriction, as Java KafkaIO does."""
 
-    def __init__(self, offset_range: OffsetRange):
-        super().__init__(offset_range)
-        self.highwater: int | None = None
+    def __init__(self) -> None:
+        self._latest: dict[tuple[str, int], int] = {}
+
+    def update(self, topic: str, partition: int, highwater: int | None) -> None:
+        if highwater is not None:
+            self._latest[(topic, partition)] = highwater
+
+    def backlog(self, topic: str, partition: int, position: int) -> int:
+        return max(0, self._latest.get((topic, partition), position) - position)
+
+
+HIGH_WATERMARKS = HighWatermarks()
+
+
+class CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
+    """Offset tracker for an unbounded partition: only checkpoint splits (fraction 0) are allowed;
+    a fractional split of an endless range has no meaning."""
 
     def try_split(self, fraction_of_remainder):
         if fraction_of_remainder != 0:
             return None
         return super().try_split(0)
 
-    def current_progress(self):
-        position = self._range.start if self._last_claim_attempt is None else self._last_claim_attempt + 1
-        done = float(position - self._range.start)
-        backlog = float(max(0, (self.highwater or position) - position))
-        return beam.io.iobase.RestrictionProgress(completed=done, remaining=backlog)
-
     def is_bounded(self):
-        return self._range.stop != MAX_OFFSET
+        return False
 
 
 class PartitionRestrictionProvider(RestrictionProvider):
@@ -169,8 +177,10 @@ class PartitionRestrictionProvider(RestrictionProvider):
     def split(self, element, restriction):
         yield restriction
 
-    def restriction_size(self, element, restriction: OffsetRange):
-        return 0 if restriction.stop == MAX_OFFSET else restriction.size()
+    def restriction_size(self, spec: PartitionSpec, restriction: OffsetRange):
+        if restriction.stop == MAX_OFFSET:
+            return HIGH_WATERMARKS.backlog(spec.topic, spec.partition, restriction.start)
+        return restriction.size()
 
 
 PARTITION_RESTRICTION = beam.DoFn.RestrictionParam(PartitionRestrictionProvider())
@@ -229,8 +239,7 @@ class ReadPartitionFn(beam.DoFn):
         started = idle_since = time.monotonic()
         while True:
             records = self._consumer.poll(timeout_ms=self.settings.poll_timeout_ms).get(tp, [])
-            if isinstance(tracker, CheckpointOnlyOffsetTracker):
-                tracker.highwater = self._consumer.highwater(tp)
+            HIGH_WATERMARKS.update(tp.topic, tp.partition, self._consumer.highwater(tp))
             for record in records:
                 if not tracker.try_claim(record.offset):
                     return

@@ -1,0 +1,57 @@
+"""Shared fixtures: the embedded broker on loopback, and running the pipeline in-process."""
+from __future__ import annotations
+
+import glob
+import os
+import uuid
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipelines.cli import counters
+from pipelines.io.avro import read_avro_file
+from pipelines.io.broker import EmbeddedBroker
+from pipelines.options import NewsstreamOptions
+from pipelines.pipeline import build
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+
+
+@pytest.fixture(scope="session")
+def broker():
+    """One Tansu broker for the test session, stopped (by PID) at the end."""
+    with EmbeddedBroker() as running:
+        yield running
+
+
+@pytest.fixture
+def topic() -> str:
+    """A fresh topic name per test, so tests sharing the broker do not see each other's messages."""
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+def read_outputs(output: str) -> dict[str, list[dict]]:
+    """Every record under an output directory, by schema name."""
+    found = {}
+    for name in ("articles", "events", "dead_letters"):
+        found[name] = [r for path in sorted(glob.glob(os.path.join(output, f"{name}-*"))) for r in read_avro_file(path)]
+    return found
+
+
+def run_pipeline(args: list[str]) -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """Run the whole pipeline on the DirectRunner with these flags; returns (outputs by name, counters)."""
+    options = PipelineOptions(args)
+    p = beam.Pipeline(options=options)
+    build(p, options.view_as(NewsstreamOptions))
+    result = p.run()
+    result.wait_until_finish()
+    return read_outputs(options.view_as(NewsstreamOptions).output), counters(result)
+
+
+def shared_path(*parts: str) -> str:
+    """A path under ../shared, or skip the test with a clear message when the shared data is absent."""
+    path = os.path.join(SHARED, *parts)
+    if not os.path.exists(path):
+        pytest.skip(f"shared data not found at {os.path.abspath(path)}")
+    return path
