@@ -1,28 +1,29 @@
-"""The newsstream graph: read -> parse -> normalize -> write. Read top to bottom."""
+"""The newsstream graph: read -> parse -> normalize -> write -> commit. Read top to bottom."""
 from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
 
 from pipelines.io.files import ReadJsonLines
-from pipelines.io.kafka import ReadFromKafka
+from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
 from pipelines.transforms.write import WriteRecords
 
 
-def read_messages(p: beam.Pipeline, opts: NewsstreamOptions, streaming: bool) -> beam.PCollection:
-    """SourceMessages from the JSONL file when given, else from Kafka (bounded unless --streaming)."""
-    if opts.input_file:
-        return p | "ReadFile" >> ReadJsonLines(opts.input_file)
-    return p | "ReadKafka" >> ReadFromKafka(opts.kafka_connection(), opts.read_settings(bounded=not streaming))
-
-
-def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollection]:
-    """Adds the whole pipeline to `p`; returns the written PCollections by output name."""
+def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
+    """Adds the whole pipeline to `p`."""
     streaming = opts.view_as(StandardOptions).streaming
-    messages = read_messages(p, opts, streaming)
+    kafka = opts.kafka_connection() if opts.bootstrap_servers else None
+
+    if opts.input_file:
+        partitions = None
+        messages = p | "ReadFile" >> ReadJsonLines(opts.input_file)
+    else:
+        settings = opts.read_settings(bounded=not streaming)
+        partitions = p | "PlanKafka" >> PlanPartitions(kafka, settings)
+        messages = partitions | "ReadKafka" >> ReadPartitions(kafka, settings)
 
     parsed = messages | "Parse" >> Parse(opts.max_message_bytes)
     normalized = parsed.records | "Normalize" >> Normalize()
@@ -30,13 +31,11 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollecti
 
     dead_letters = (parsed.dead_letters, normalized.dead_letters) | "DeadLetters" >> beam.Flatten()
 
-    kafka = opts.kafka_connection() if opts.output_topic_prefix else None
-
-    def write(name: str, records: beam.PCollection) -> beam.PCollection:
+    def write(name: str, records: beam.PCollection) -> tuple[beam.PCollection, ...]:
         return records | f"Write{name.title().replace('_', '')}s" >> WriteRecords(
             name, opts.output, streaming, opts.window_seconds, kafka, opts.output_topic_prefix)
 
-    return {
-        "articles": write("article", articles),
-        "dead_letters": write("dead_letter", dead_letters),
-    }
+    outputs = [*write("article", articles), *write("dead_letter", dead_letters)]
+
+    if partitions is not None and not streaming and opts.commit_offsets and opts.group_id:
+        partitions | "CommitOffsets" >> CommitOffsetsAfterOutput(kafka, opts.group_id, outputs)

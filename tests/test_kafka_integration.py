@@ -119,3 +119,15 @@ def test_output_topics_carry_single_object_avro(broker, topic, tmp_path):
     assert sorted(a["article_id"] for a in articles) == ["art-000", "art-001", "art-002"]
     assert {m.key for m in messages if m.topic.endswith(".articles")} == {b"art-000", b"art-001", b"art-002"}
     assert [d["error_code"] for d in letters] == ["invalid_json"]
+
+
+def test_a_bounded_run_that_cannot_write_commits_nothing(broker, topic, tmp_path):
+    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, PARTITIONS)
+    produce(broker, topic, [json.dumps(article(i)).encode() for i in range(6)])
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the output directory should be")
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the runner wraps the write failure in
+        run_pipeline(kafka_args(broker, topic, blocked, "g-fail"))
+    assert committed(broker, topic, "g-fail") == {p: None for p in range(PARTITIONS)}
+    outputs, _ = run_pipeline(kafka_args(broker, topic, tmp_path / "retry", "g-fail"))
+    assert len(outputs["articles"]) == 6

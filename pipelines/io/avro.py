@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from functools import cache
 from importlib import resources
 
@@ -61,10 +62,13 @@ class AvroFileSink(fileio.FileSink):
 
 
 class WriteAvroFiles(beam.PTransform):
-    """Writes records as `<name>s-*.avro` (e.g. articles-...) under `output`; windowed files when streaming."""
+    """Writes records as `<name>s-<run start>-*.avro` under `output`; windowed files when streaming.
+
+    The run's start time in the name keeps a later run from overwriting an earlier run's files."""
 
     def __init__(self, schema_name: str, output: str, streaming: bool = False, window_seconds: int = 60):
         super().__init__()
+        self.run_stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self.schema_name = schema_name
         self.output = output
         self.streaming = streaming
@@ -73,7 +77,7 @@ class WriteAvroFiles(beam.PTransform):
     def expand(self, records):
         if self.streaming:
             records = records | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(self.window_seconds))
-        prefix = f"{self.schema_name}s"
+        prefix = f"{self.schema_name}s-{self.run_stamp}"
         return records | "WriteFiles" >> fileio.WriteToFiles(
             path=self.output,
             file_naming=fileio.default_file_naming(prefix=prefix, suffix=".avro"),

@@ -20,7 +20,9 @@ from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTr
 from apache_beam.io.watermark_estimators import MonotonicWatermarkEstimator
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
-from apache_beam.utils.timestamp import Duration, Timestamp
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
+from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
@@ -231,7 +233,8 @@ class ReadPartitionFn(beam.DoFn):
                     Timestamp(micros=record.timestamp * 1000),
                 )
         finally:
-            if next_offset is not None and self.settings.group_id and self.settings.commit_offsets:
+            unbounded = restriction.stop == MAX_OFFSET
+            if unbounded and next_offset is not None and self.settings.group_id and self.settings.commit_offsets:
                 bundle_finalizer.register(lambda: self._commit(tp, next_offset))
 
     def _records(self, tp: TopicPartition, tracker, restriction: OffsetRange) -> Iterable:
@@ -282,8 +285,8 @@ class ReadUnboundedPartitionFn(ReadPartitionFn):
         yield from super().process(spec, bundle_finalizer, tracker=tracker, watermark_estimator=watermark_estimator)
 
 
-class ReadFromKafka(beam.PTransform):
-    """PBegin -> SourceMessage elements (timestamped with the record timestamp)."""
+class PlanPartitions(beam.PTransform):
+    """PBegin -> one PartitionSpec per topic-partition, resolved once when the pipeline starts."""
 
     def __init__(self, connection: KafkaConnection, settings: ReadSettings):
         super().__init__()
@@ -292,14 +295,86 @@ class ReadFromKafka(beam.PTransform):
 
     def expand(self, pbegin):
         connection, settings = self.connection, self.settings
-        reader = ReadPartitionFn if settings.bounded else ReadUnboundedPartitionFn
         return (
             pbegin
             | "Impulse" >> beam.Impulse()
-            | "PlanPartitions" >> beam.FlatMap(lambda _: plan_partitions(connection, settings))
-            | "ReshufflePartitions" >> beam.Reshuffle()
-            | "ReadPartitions" >> beam.ParDo(reader(connection, settings))
+            | "Plan" >> beam.FlatMap(lambda _: plan_partitions(connection, settings))
+            | "Spread" >> beam.Reshuffle()
         )
+
+
+class ReadPartitions(beam.PTransform):
+    """PartitionSpec -> SourceMessage elements (timestamped with the record timestamp)."""
+
+    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
+        super().__init__()
+        self.connection = connection
+        self.settings = settings
+
+    def expand(self, partitions):
+        reader = ReadPartitionFn if self.settings.bounded else ReadUnboundedPartitionFn
+        return partitions | "Read" >> beam.ParDo(reader(self.connection, self.settings))
+
+
+class ReadFromKafka(beam.PTransform):
+    """PBegin -> SourceMessage elements: plan the partitions, then read them."""
+
+    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
+        super().__init__()
+        self.connection = connection
+        self.settings = settings
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "PlanPartitions" >> PlanPartitions(self.connection, self.settings)
+            | "ReadPartitions" >> ReadPartitions(self.connection, self.settings)
+        )
+
+
+class CommitBoundedOffsetsFn(beam.DoFn):
+    """Commits a bounded partition's stop offset; runs only once the `outputs_done` side input exists."""
+
+    def __init__(self, connection: KafkaConnection, group_id: str):
+        self.connection = connection
+        self.group_id = group_id
+        self.committed = Metrics.counter("newsstream", "kafka.partitions_committed")
+
+    def process(self, spec: PartitionSpec, outputs_done):
+        if spec.stop is None or spec.stop <= spec.start:
+            return
+        consumer = KafkaConsumer(group_id=self.group_id, enable_auto_commit=False, **self.connection.client_config())
+        try:
+            consumer.commit({TopicPartition(spec.topic, spec.partition): OffsetAndMetadata(spec.stop, "", -1)})
+        finally:
+            consumer.close()
+        self.committed.inc()
+        yield spec
+
+
+class CommitOffsetsAfterOutput(beam.PTransform):
+    """Bounded runs: commit each partition's end offset only after every output is written.
+
+    A batch runner's intermediate data is not durable (a local run killed with -9 loses it), so
+    committing at bundle finalization could skip records whose files were never written. Waiting on
+    the sinks' results as a side input makes the commit the run's last step; a killed run commits
+    nothing and the next run reads the same offsets again (at-least-once, same ids).
+    """
+
+    def __init__(self, connection: KafkaConnection, group_id: str, outputs: list):
+        super().__init__()
+        self.connection = connection
+        self.group_id = group_id
+        self.outputs = outputs
+
+    def expand(self, partitions):
+        outputs_done = (
+            self.outputs
+            | "AllOutputs" >> beam.Flatten()
+            | "OutputsDone" >> beam.combiners.Count.Globally()
+        )
+        return partitions | "Commit" >> beam.ParDo(
+            CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(outputs_done))
 
 
 class WriteToKafkaFn(beam.DoFn):
@@ -313,12 +388,18 @@ class WriteToKafkaFn(beam.DoFn):
     def setup(self):
         self._producer = KafkaProducer(acks="all", **self.connection.client_config())
 
+    def start_bundle(self):
+        self._sent = 0
+
     def process(self, key_value: tuple[bytes | None, bytes]):
         key, value = key_value
         self._producer.send(self.topic, key=key, value=value)
+        self._sent += 1
 
     def finish_bundle(self):
+        """Flush so every record of the bundle is acknowledged; emit the count as the bundle's done signal."""
         self._producer.flush()
+        yield WindowedValue(self._sent, MIN_TIMESTAMP, [GlobalWindow()])
 
     def teardown(self):
         if self._producer is not None:
@@ -326,7 +407,7 @@ class WriteToKafkaFn(beam.DoFn):
 
 
 class WriteToKafka(beam.PTransform):
-    """(key bytes, value bytes) -> the topic."""
+    """(key bytes, value bytes) -> the topic; outputs one count per flushed bundle."""
 
     def __init__(self, connection: KafkaConnection, topic: str):
         super().__init__()

@@ -34,7 +34,9 @@ def single_object_message(schema_name: str, record: dict) -> tuple[bytes | None,
 
 
 class WriteRecords(beam.PTransform):
-    """Records of one schema -> `<schema>s-*.avro` under output, and P.<schema>s when a topic prefix is set."""
+    """Records of one schema -> `<schema>s-*.avro` under output, and P.<schema>s when a topic prefix is set.
+
+    Returns the sinks' results (file results, flushed Kafka bundles): what a later step can wait on."""
 
     def __init__(self, schema_name: str, output: str, streaming: bool, window_seconds: int,
                  kafka: KafkaConnection | None = None, topic_prefix: str | None = None):
@@ -49,9 +51,10 @@ class WriteRecords(beam.PTransform):
     def expand(self, records):
         name = self.schema_name
         counted = records | "Count" >> beam.ParDo(CountWritten(name))
-        counted | "ToFiles" >> WriteAvroFiles(name, self.output, self.streaming, self.window_seconds)
+        written = [counted | "ToFiles" >> WriteAvroFiles(name, self.output, self.streaming, self.window_seconds)]
         if self.topic_prefix:
-            (counted
-             | "Encode" >> beam.Map(lambda record: single_object_message(name, record))
-             | "ToKafka" >> WriteToKafka(self.kafka, f"{self.topic_prefix}.{name}s"))
-        return counted
+            written.append(
+                counted
+                | "Encode" >> beam.Map(lambda record: single_object_message(name, record))
+                | "ToKafka" >> WriteToKafka(self.kafka, f"{self.topic_prefix}.{name}s"))
+        return tuple(written)
