@@ -21,6 +21,7 @@ setup(
             "pytest==9.2.0",
             "hypothesis==6.170.17",
             "ruff==0.17.6",
+            "cryptography==50.0.2",
         ],
     },
     entry_points={"console_scripts": ["newsstream=pipelines.cli:main"]},

@@ -18,8 +18,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.files import read_lines
-from pipelines.io.kafka import KafkaConnection, ensure_topic, produce_messages
-from pipelines.options import NewsstreamOptions
+from pipelines.io.kafka import BrokerUnavailable, KafkaConnection, check_brokers, ensure_topic, produce_messages
+from pipelines.options import NewsstreamOptions, redact_secrets
 from pipelines.pipeline import build
 from pipelines.transforms.stage import METRICS_NAMESPACE
 
@@ -121,8 +121,11 @@ def run(argv: list[str]) -> int:
             loaded = produce_file(opts.kafka_connection(), opts.topic, sample_articles_path(), SAMPLE_PARTITIONS)
             print(f"embedded broker on {broker.bootstrap_servers}: loaded {loaded} sample messages into "
                   f"topic {opts.topic!r}", file=sys.stderr)
+        elif opts.bootstrap_servers:
+            check_brokers(opts.kafka_connection(), opts.kafka_timeout)
         p = beam.Pipeline(options=options)
         build(p, opts)
+        redact_secrets(options)
         with Progress("running pipeline"):
             result = p.run()
             result.wait_until_finish()
@@ -133,6 +136,7 @@ def run(argv: list[str]) -> int:
 def produce(args: argparse.Namespace) -> int:
     connection = PipelineOptions([
         "--bootstrap-servers", args.bootstrap_servers, *args.kafka_args]).view_as(NewsstreamOptions).kafka_connection()
+    check_brokers(connection, args.kafka_timeout)
     count = produce_file(connection, args.topic, args.file, args.partitions)
     print(f"produced {count} messages to {args.topic}")
     return 0
@@ -167,10 +171,20 @@ def main(argv: list[str] | None = None) -> int:
     produce_parser.add_argument("--bootstrap-servers", required=True)
     produce_parser.add_argument("--topic", required=True)
     produce_parser.add_argument("--partitions", type=int, default=3, help="partitions when creating the topic")
+    produce_parser.add_argument("--kafka-timeout", type=float, default=30.0, help="seconds to wait for a broker")
     inspect_parser = commands.add_parser("inspect", help="print Avro records as JSON lines")
     inspect_parser.add_argument("files", nargs="+")
     args, rest = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return dispatch(parser, args, rest)
+    except BrokerUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:
+    """Run the chosen subcommand."""
     if args.command == "run":
         if args.help:
             help_parser = argparse.ArgumentParser(prog="newsstream run", description="Run the pipeline. Beam's "

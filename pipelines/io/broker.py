@@ -31,11 +31,13 @@ def free_port() -> int:
 class EmbeddedBroker:
     """Starts Tansu with memory storage on loopback; stops exactly the process it started.
 
-    Use as a context manager; `bootstrap_servers` is the address clients connect to.
+    Use as a context manager; `bootstrap_servers` is the address clients connect to. With
+    `advertised_port`, clients are told to connect there instead (a proxy in front of the broker).
     """
 
-    def __init__(self, port: int | None = None, start_timeout_s: float = 30.0):
+    def __init__(self, port: int | None = None, advertised_port: int | None = None, start_timeout_s: float = 30.0):
         self.port = port or free_port()
+        self.advertised_port = advertised_port or self.port
         self.start_timeout_s = start_timeout_s
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -46,9 +48,10 @@ class EmbeddedBroker:
 
     def start(self) -> EmbeddedBroker:
         url = f"tcp://127.0.0.1:{self.port}"
+        advertised = f"tcp://127.0.0.1:{self.advertised_port}"
         self._log = tempfile.NamedTemporaryFile(prefix="tansu-", suffix=".log", delete=False)
         self.process = subprocess.Popen(
-            [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
+            [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", advertised,
              "--storage-engine", "memory://tansu/"],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},

@@ -10,6 +10,8 @@ drive the watermark.
 from __future__ import annotations
 
 import logging
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -33,6 +35,27 @@ MAX_OFFSET = 2**63 - 1
 SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
 
 
+def redacted(value: object) -> object:
+    """A client configuration with secret settings masked; anything else unchanged."""
+    if isinstance(value, dict):
+        return {k: ("***" if k in SECRET_SETTINGS and v is not None else v) for k, v in value.items()}
+    return value
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secrets in kafka-python log records: KafkaAdminClient logs its whole configuration at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redacted(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = redacted(record.args)
+        return True
+
+
+logging.getLogger("kafka.admin.client").addFilter(RedactSecrets())
+
+
 @dataclass(frozen=True)
 class KafkaConnection:
     """Where the brokers are and how to authenticate: passed to every kafka-python client we open."""
@@ -44,7 +67,8 @@ class KafkaConnection:
     def client_config(self) -> dict:
         """Keyword arguments shared by KafkaConsumer, KafkaProducer and KafkaAdminClient."""
         config = {"bootstrap_servers": self.bootstrap_servers.split(","),
-                  "request_timeout_ms": self.request_timeout_ms}
+                  "request_timeout_ms": self.request_timeout_ms,
+                  "bootstrap_timeout_ms": self.request_timeout_ms}
         config.update({k: v for k, v in self.security if v is not None})
         return config
 
@@ -77,6 +101,65 @@ class ReadSettings:
     idle_timeout_s: float = 30.0
     max_seconds_per_bundle: float = 1.0
     consumer_config: tuple[tuple[str, object], ...] = field(default=())
+
+
+class BrokerUnavailable(Exception):
+    """No broker answered in time, or its TLS certificate is not trusted: a clear reason to stop."""
+
+
+def tls_context(config: dict) -> ssl.SSLContext:
+    """The client TLS context kafka-python builds from the same settings."""
+    context = ssl.create_default_context(cafile=config.get("ssl_cafile"))
+    context.check_hostname = config.get("ssl_check_hostname", True)
+    if config.get("ssl_certfile"):
+        context.load_cert_chain(config["ssl_certfile"], config.get("ssl_keyfile"), config.get("ssl_password"))
+    return context
+
+
+def check_brokers(connection: KafkaConnection, timeout_s: float) -> None:
+    """Wait up to timeout_s for a bootstrap server to accept TCP (and TLS, when configured).
+
+    Refused connections are retried (a broker that comes back within the timeout is fine); an
+    untrusted certificate fails at once, since retrying cannot fix it. Then one Kafka session is
+    opened, so failing authentication is reported here too. Raises BrokerUnavailable.
+    """
+    config = connection.client_config()
+    use_tls = str(config.get("security_protocol", "PLAINTEXT")).endswith("SSL")
+    context = tls_context(config) if use_tls else None
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while True:
+        for server in config["bootstrap_servers"]:
+            host, _, port = server.rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), timeout=min(2.0, timeout_s)) as sock:
+                    if context is not None:
+                        with context.wrap_socket(sock, server_hostname=host):
+                            pass
+                _open_session(connection, timeout_s)
+                return
+            except ssl.SSLCertVerificationError as e:
+                raise BrokerUnavailable(
+                    f"TLS certificate of {server} is not trusted ({e.verify_message}); check --ssl-cafile") from e
+            except (OSError, ssl.SSLError) as e:
+                last_error = e
+        if time.monotonic() >= deadline:
+            raise BrokerUnavailable(
+                f"no Kafka broker reachable at {connection.bootstrap_servers} within {timeout_s:g}s "
+                f"(last error: {last_error})")
+        time.sleep(0.2)
+
+
+def _open_session(connection: KafkaConnection, timeout_s: float) -> None:
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        KafkaAdminClient(**connection.client_config()).close()
+    except KafkaError as e:
+        raise BrokerUnavailable(
+            f"reached {connection.bootstrap_servers} but could not open a Kafka session within {timeout_s:g}s "
+            f"({type(e).__name__}); check --security-protocol and the --sasl-* settings") from e
 
 
 def probe_end_offsets(consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float) -> dict:
