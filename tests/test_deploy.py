@@ -225,6 +225,8 @@ def test_worker_pool_sidecar_matches_the_pipeline_environment():
     assert args["--environment_type"] == "EXTERNAL"
     assert args["--environment_config"] == f"localhost:{sidecar['ports'][0]['containerPort']}"
     assert args["--flink_master"] == f"http://{base_flink_deployment()['metadata']['name']}-rest:8081"
+    wait = base_job()["spec"]["template"]["spec"]["initContainers"][0]["args"][0]
+    assert f'url = "{args["--flink_master"]}/v1/config"' in wait
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
