@@ -8,7 +8,7 @@ import re
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.io.kafka import KafkaConnection, ReadSettings
-from pipelines.text.parse import DEFAULT_MAX_MESSAGE_BYTES
+from pipelines.text.parse import ParseLimits
 
 LOG = logging.getLogger(__name__)
 SECURITY_OPTIONS = {
@@ -52,8 +52,13 @@ class NewsstreamOptions(PipelineOptions):
         source.add_argument("--kafka-timeout", dest="kafka_timeout", type=float, default=30.0,
                             help="Seconds to wait for brokers and topic metadata before failing.")
         source.add_argument("--max-message-bytes", dest="max_message_bytes", type=int,
-                            default=DEFAULT_MAX_MESSAGE_BYTES,
+                            default=ParseLimits.max_message_bytes,
                             help="Messages larger than this become dead letters (message_too_large).")
+        source.add_argument("--max-paragraphs", dest="max_paragraphs", type=int, default=ParseLimits.max_paragraphs,
+                            help="Articles with more paragraphs become dead letters (too_many_paragraphs).")
+        source.add_argument("--max-paragraph-chars", dest="max_paragraph_chars", type=int,
+                            default=ParseLimits.max_paragraph_chars,
+                            help="Articles with a longer paragraph become dead letters (paragraph_too_long).")
 
         security = parser.add_argument_group("kafka security (passed to every Kafka client)")
         security.add_argument("--security-protocol", dest="security_protocol", default=None,
@@ -98,6 +103,10 @@ class NewsstreamOptions(PipelineOptions):
             security=tuple(sorted((k, v) for k, v in security.items() if v is not None)),
             request_timeout_ms=int(self.kafka_timeout * 1000),
         )
+
+    def parse_limits(self) -> ParseLimits:
+        """The size limits the Parse stage enforces."""
+        return ParseLimits(self.max_message_bytes, self.max_paragraphs, self.max_paragraph_chars)
 
     def read_settings(self, bounded: bool) -> ReadSettings:
         """The source settings: topics, group, start offsets, bounded or not."""

@@ -25,7 +25,7 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
         partitions = p | "PlanKafka" >> PlanPartitions(kafka, settings)
         messages = partitions | "ReadKafka" >> ReadPartitions(kafka, settings)
 
-    parsed = messages | "Parse" >> Parse(opts.max_message_bytes)
+    parsed = messages | "Parse" >> Parse(opts.parse_limits())
     normalized = parsed.records | "Normalize" >> Normalize()
     articles = normalized.records
 

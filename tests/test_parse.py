@@ -4,7 +4,7 @@ import json
 import pytest
 
 from pipelines.records import RejectedInput, SourceMessage
-from pipelines.text.parse import parse_message
+from pipelines.text.parse import ParseLimits, parse_message
 
 
 def message(value: bytes, **kw) -> SourceMessage:
@@ -49,5 +49,16 @@ def test_bad_messages_are_rejected_with_a_code(value, code):
 
 def test_oversized_message_is_rejected():
     with pytest.raises(RejectedInput) as err:
-        parse_message(message(b'{"text": "' + b"a" * 100 + b'"}'), max_message_bytes=50)
+        parse_message(message(b'{"text": "' + b"a" * 100 + b'"}'), ParseLimits(max_message_bytes=50))
     assert err.value.code == "message_too_large"
+
+
+def test_paragraph_count_and_length_limits():
+    limits = ParseLimits(max_paragraphs=3, max_paragraph_chars=20)
+    assert parse_message(message(b'{"text": "a\\n\\nb\\nc"}'), limits).fields["text"]
+    with pytest.raises(RejectedInput) as err:
+        parse_message(message(b'{"text": "a\\nb\\nc\\nd"}'), limits)
+    assert err.value.code == "too_many_paragraphs"
+    with pytest.raises(RejectedInput) as err:
+        parse_message(message(b'{"text": "short\\n' + b"x" * 21 + b'"}'), limits)
+    assert err.value.code == "paragraph_too_long"

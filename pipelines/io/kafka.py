@@ -311,7 +311,7 @@ class ReadPartitionFn(beam.DoFn):
                 self.read_counter.inc()
                 self.bytes_counter.inc(len(record.value or b""))
                 yield beam.window.TimestampedValue(
-                    SourceMessage(value=record.value, key=record.key, topic=record.topic,
+                    SourceMessage(value=record.value or b"", key=record.key, topic=record.topic,
                                   partition=record.partition, offset=record.offset, timestamp_ms=record.timestamp),
                     Timestamp(micros=record.timestamp * 1000),
                 )

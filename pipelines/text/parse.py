@@ -2,24 +2,38 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 
 from pipelines.records import RawArticle, RejectedInput, SourceMessage
 
 OPTIONAL_STRING_FIELDS = ("url", "source", "title", "published_at", "language")
-DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def parse_message(message: SourceMessage, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES) -> RawArticle:
+@dataclass(frozen=True)
+class ParseLimits:
+    """Bounds that keep one message from exhausting a worker; what exceeds them is dead-lettered."""
+
+    max_message_bytes: int = 10 * 1024 * 1024
+    max_paragraphs: int = 2000
+    max_paragraph_chars: int = 100_000
+
+
+DEFAULT_LIMITS = ParseLimits()
+
+
+def parse_message(message: SourceMessage, limits: ParseLimits = DEFAULT_LIMITS) -> RawArticle:
     """Decode one message into a RawArticle, or raise RejectedInput with the reason."""
     value = message.value
-    if value is None or len(value) == 0:
-        raise RejectedInput("empty_message", "the message has no value")
-    if len(value) > max_message_bytes:
+    if not value:
+        raise RejectedInput("empty_message", "the message has no value (empty, or a Kafka tombstone)")
+    if len(value) > limits.max_message_bytes:
         raise RejectedInput(
-            "message_too_large", f"the message is {len(value)} bytes, over the limit of {max_message_bytes}"
+            "message_too_large", f"the message is {len(value)} bytes, over the limit of {limits.max_message_bytes}"
         )
     try:
-        decoded = value.decode("utf-8")
+        decoded = value.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise RejectedInput("invalid_utf8", f"the message is not valid UTF-8: {e.reason} at byte {e.start}") from e
     try:
@@ -31,6 +45,9 @@ def parse_message(message: SourceMessage, max_message_bytes: int = DEFAULT_MAX_M
     if not isinstance(fields, dict):
         raise RejectedInput("not_an_object", f"the message is a JSON {type(fields).__name__}, not an object")
     _check_contract(fields)
+    fields = {k: _without_lone_surrogates(v) if isinstance(v, str) else v for k, v in fields.items()}
+    if fields.get("text") is not None:
+        _check_paragraphs(fields["text"], limits)
     return RawArticle(fields=fields, original=value, kafka=message.kafka_provenance(), line=message.line)
 
 
@@ -48,3 +65,22 @@ def _check_contract(fields: dict) -> None:
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
             raise RejectedInput("wrong_type", f"'{name}' must be a string, not {type(value).__name__}")
+
+
+def _check_paragraphs(text: str, limits: ParseLimits) -> None:
+    count = longest = 0
+    for line in text.splitlines():
+        if line.strip():
+            count += 1
+            longest = max(longest, len(line))
+    if count > limits.max_paragraphs:
+        raise RejectedInput("too_many_paragraphs",
+                            f"the text has {count} paragraphs, over the limit of {limits.max_paragraphs}")
+    if longest > limits.max_paragraph_chars:
+        raise RejectedInput("paragraph_too_long",
+                            f"a paragraph has {longest} characters, over the limit of {limits.max_paragraph_chars}")
+
+
+def _without_lone_surrogates(value: str) -> str:
+    """JSON escapes like "\\ud800" decode to unpaired surrogates, which no UTF-8 sink can write: U+FFFD instead."""
+    return LONE_SURROGATE.sub("\ufffd", value)

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import apache_beam as beam
 
-from pipelines.text.parse import DEFAULT_MAX_MESSAGE_BYTES, parse_message
+from pipelines.text.parse import DEFAULT_LIMITS, ParseLimits, parse_message
 from pipelines.transforms.stage import apply_stage
 
 
 class Parse(beam.PTransform):
     """SourceMessage -> outputs `records` (RawArticle) and `dead_letters`."""
 
-    def __init__(self, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES):
+    def __init__(self, limits: ParseLimits = DEFAULT_LIMITS):
         super().__init__()
-        self.max_message_bytes = max_message_bytes
+        self.limits = limits
 
     def expand(self, messages):
-        limit = self.max_message_bytes
-        return apply_stage(messages, "ParseJson", "parse", lambda message: [parse_message(message, limit)])
+        limits = self.limits
+        return apply_stage(messages, "ParseJson", "parse", lambda message: [parse_message(message, limits)])
