@@ -1,16 +1,11 @@
 """Every newsstream flag, with help text, as one Beam PipelineOptions subclass."""
 from __future__ import annotations
 
-import logging
-import os
-import re
-
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.io.kafka import KafkaConnection, ReadSettings
 from pipelines.text.parse import ParseLimits
 
-LOG = logging.getLogger(__name__)
 SECURITY_OPTIONS = {
     "security_protocol": "security_protocol",
     "sasl_mechanism": "sasl_mechanism",
@@ -20,8 +15,6 @@ SECURITY_OPTIONS = {
     "ssl_certfile": "ssl_certfile",
     "ssl_keyfile": "ssl_keyfile",
 }
-PASSWORD_ENV = "NEWSSTREAM_SASL_PASSWORD"
-USERNAME_ENV = "NEWSSTREAM_SASL_USERNAME"
 SECRET_OPTIONS = ("sasl_password",)
 
 
@@ -67,9 +60,11 @@ class NewsstreamOptions(PipelineOptions):
         security.add_argument("--sasl-mechanism", dest="sasl_mechanism", default=None,
                               choices=["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI"],
                               help="Kafka sasl.mechanism.")
-        security.add_argument("--sasl-username", dest="sasl_username", default=None, help="SASL user name.")
+        security.add_argument("--sasl-username", dest="sasl_username", default=None,
+                              help="SASL user name (or the NEWSSTREAM_SASL_USERNAME environment variable).")
         security.add_argument("--sasl-password", dest="sasl_password", default=None,
-                              help=f"SASL password (prefer the {PASSWORD_ENV} environment variable).")
+                              help="SASL password (prefer the NEWSSTREAM_SASL_PASSWORD environment variable or "
+                                   "--kafka-properties: those are read on the workers, not stored in the job).")
         security.add_argument("--ssl-cafile", dest="ssl_cafile", default=None, help="CA bundle to verify brokers.")
         security.add_argument("--ssl-certfile", dest="ssl_certfile", default=None, help="Client certificate.")
         security.add_argument("--ssl-keyfile", dest="ssl_keyfile", default=None, help="Client private key.")
@@ -88,19 +83,13 @@ class NewsstreamOptions(PipelineOptions):
                           help="Streaming: length of the fixed windows that output files are cut by.")
 
     def kafka_connection(self) -> KafkaConnection:
-        """Brokers plus the security settings, under kafka-python's names: flags, then the
-        NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD environment, then --kafka-properties."""
-        from_file = load_kafka_properties(self.kafka_properties) if self.kafka_properties else {}
-        security = {k: v for k, v in from_file.items() if k != "bootstrap_servers"}
-        for env_name, kafka_name in ((USERNAME_ENV, "sasl_plain_username"), (PASSWORD_ENV, "sasl_plain_password")):
-            if os.environ.get(env_name):
-                security[kafka_name] = os.environ[env_name]
-        for name, kafka_name in SECURITY_OPTIONS.items():
-            if getattr(self, name) is not None:
-                security[kafka_name] = getattr(self, name)
+        """Brokers plus the security flags under kafka-python's names; the properties file and the
+        environment are read where each client opens (see KafkaConnection.client_config)."""
+        flags = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()}
         return KafkaConnection(
-            bootstrap_servers=self.bootstrap_servers or from_file.get("bootstrap_servers"),
-            security=tuple(sorted((k, v) for k, v in security.items() if v is not None)),
+            bootstrap_servers=self.bootstrap_servers,
+            security=tuple(sorted((k, v) for k, v in flags.items() if v is not None)),
+            properties_file=self.kafka_properties,
             request_timeout_ms=int(self.kafka_timeout * 1000),
         )
 
@@ -127,57 +116,6 @@ def redact_secrets(options: PipelineOptions) -> None:
     for name in SECRET_OPTIONS:
         if getattr(view, name) is not None:
             setattr(view, name, None)
-
-
-# Kafka (Java) and librdkafka property names -> kafka-python settings
-PROPERTY_NAMES = {
-    "bootstrap.servers": "bootstrap_servers",
-    "security.protocol": "security_protocol",
-    "sasl.mechanism": "sasl_mechanism",
-    "sasl.mechanisms": "sasl_mechanism",
-    "sasl.username": "sasl_plain_username",
-    "sasl.password": "sasl_plain_password",
-    "ssl.ca.location": "ssl_cafile",
-    "ssl.truststore.location": "ssl_cafile",
-    "ssl.certificate.location": "ssl_certfile",
-    "ssl.keystore.location": "ssl_certfile",
-    "ssl.key.location": "ssl_keyfile",
-    "ssl.key.password": "ssl_password",
-}
-PROPERTY_LINE = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)")
-JAAS_FIELD = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
-
-
-def load_kafka_properties(path: str) -> dict:
-    """Read a Java-style Kafka client properties file into kafka-python settings.
-
-    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule). Keys with no
-    kafka-python meaning are skipped with a warning that names the key, never its value.
-    """
-    settings: dict = {}
-    skipped = []
-    with open(path, encoding="utf-8") as fh:
-        for number, raw_line in enumerate(fh, start=1):
-            line = raw_line.strip()
-            if not line or line.startswith(("#", "!")):
-                continue
-            match = PROPERTY_LINE.match(line)
-            if not match:
-                skipped.append(f"line {number}")
-                continue
-            key, value = match.group(1), match.group(2).strip()
-            if key == "sasl.jaas.config":
-                for field_name, field_value in JAAS_FIELD.findall(value):
-                    settings[f"sasl_plain_{field_name}"] = field_value.replace('\\"', '"')
-            elif key == "ssl.endpoint.identification.algorithm":
-                settings["ssl_check_hostname"] = bool(value)
-            elif key in PROPERTY_NAMES:
-                settings[PROPERTY_NAMES[key]] = value
-            else:
-                skipped.append(key)
-    if skipped:
-        LOG.warning("kafka properties %s: ignored keys with no kafka-python setting: %s", path, ", ".join(skipped))
-    return settings
 
 
 def parse_start_offsets(value: str | None) -> tuple[tuple[str, int, int], ...]:

@@ -21,7 +21,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from pipelines.options import PASSWORD_ENV, NewsstreamOptions
+from pipelines.io.kafka import CREDENTIAL_ENV
+from pipelines.options import NewsstreamOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -211,7 +212,7 @@ def test_job_reads_every_setting_and_the_password_from_a_secret():
     used = set(re.findall(r"\$\(([A-Z_]+)\)", " ".join(container["args"])))
     assert used <= set(env)
     assert set(read_env_file(FLINK / "base" / "settings.env")) <= used, "a setting in settings.env is not used"
-    assert env[PASSWORD_ENV]["secretKeyRef"]["optional"] is True
+    assert env[CREDENTIAL_ENV["sasl_plain_password"]]["secretKeyRef"]["optional"] is True
     assert not any("sasl-password" in arg for arg in container["args"]), "the password must not be an argument"
     assert base_job()["spec"]["backoffLimit"] == 0
 

@@ -13,7 +13,8 @@ from pipelines.cli import main
 from pipelines.io import kafka as kafka_io
 from pipelines.io.avro import decode_single_object
 from pipelines.io.broker import EmbeddedBroker, free_port
-from pipelines.options import NewsstreamOptions, load_kafka_properties, redact_secrets
+from pipelines.io.kafka import load_kafka_properties
+from pipelines.options import NewsstreamOptions, redact_secrets
 from tests.conftest import read_outputs
 from tests.netfaults import FaultProxy
 from tests.tlscerts import make_certificates
@@ -105,6 +106,18 @@ def test_credentials_from_environment_and_properties_file_with_flags_winning(tmp
     config = NewsstreamOptions(["--kafka-properties", str(properties), "--sasl-username", "from-flag",
                                 "--sasl-mechanism", "PLAIN"]).kafka_connection().client_config()
     assert (config["sasl_plain_username"], config["sasl_mechanism"]) == ("from-flag", "PLAIN")
+
+
+def test_credentials_from_environment_or_file_are_not_serialized_with_the_job(tmp_path, monkeypatch):
+    import pickle
+
+    properties = tmp_path / "client.properties"
+    properties.write_text(f"sasl.password={SECRET}\nsasl.username=ingest\n")
+    monkeypatch.setenv("NEWSSTREAM_SASL_PASSWORD", SECRET)
+    for args in (["--kafka-properties", str(properties)], []):
+        connection = options(*args).kafka_connection()
+        assert connection.client_config()["sasl_plain_password"] == SECRET
+        assert SECRET.encode() not in pickle.dumps(connection)
 
 
 class ClientOpened(Exception):
