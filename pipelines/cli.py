@@ -86,21 +86,44 @@ class Progress:
             sys.stderr.write("\r" + " " * (len(self.label) + 12) + "\r")
 
 
+def _value(metric):
+    return metric.committed if metric.committed is not None else metric.attempted
+
+
 def counters(result) -> dict[str, int]:
-    """Committed counter values of the newsstream namespace, summed over steps."""
+    """Counter values of the newsstream namespace, summed over steps."""
     totals: dict[str, int] = {}
     for counter in result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))["counters"]:
-        value = counter.committed if counter.committed is not None else counter.attempted
-        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (value or 0)
+        totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (_value(counter) or 0)
     return totals
 
 
-def summary_table(totals: dict[str, int], output: str) -> str:
+def stage_latencies(result) -> dict[str, float]:
+    """Mean milliseconds per element of each stage, from the `<stage>.latency_us` distributions."""
+    query = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    sums: dict[str, list[int]] = {}
+    for distribution in query["distributions"]:
+        name = distribution.key.metric.name
+        data = _value(distribution)
+        if name.endswith(".latency_us") and data is not None and data.count:
+            total = sums.setdefault(name.removesuffix(".latency_us"), [0, 0])
+            total[0] += data.sum
+            total[1] += data.count
+    return {stage: s / c / 1000 for stage, (s, c) in sums.items()}
+
+
+def summary_table(totals: dict[str, int], output: str, latencies: dict[str, float] | None = None) -> str:
     """The run summary printed after `newsstream run`."""
     width = max(len(label) for label, _ in SUMMARY_ROWS)
-    lines = [f"{label:<{width}}  {totals.get(name, 0):>8}" for label, name in SUMMARY_ROWS]
-    reasons = sorted((k.split(".", 1)[1], v) for k, v in totals.items() if k.startswith("dead_letters."))
-    lines += [f"  {reason:<{width - 2}}  {count:>8}" for reason, count in reasons]
+    lines = []
+    for label, name in SUMMARY_ROWS:
+        lines.append(f"{label:<{width}}  {totals.get(name, 0):>8}")
+        prefix = {"dead_letters_written": "dead_letters.", "events_written": "events."}.get(name)
+        if prefix:
+            parts = sorted((k.removeprefix(prefix), v) for k, v in totals.items() if k.startswith(prefix))
+            lines += [f"  {part:<{width - 2}}  {count:>8}" for part, count in parts]
+    if latencies:
+        lines.append("mean time per article: " + ", ".join(f"{stage} {ms:.2f} ms" for stage, ms in latencies.items()))
     lines.append(f"output: {output}/articles-*.avro, events-*.avro, dead_letters-*.avro")
     return "\n".join(lines)
 
@@ -129,7 +152,7 @@ def run(argv: list[str]) -> int:
         with Progress("running pipeline"):
             result = p.run()
             result.wait_until_finish()
-    print(summary_table(counters(result), opts.output))
+    print(summary_table(counters(result), opts.output, stage_latencies(result)))
     return 0
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,7 +41,9 @@ def dead_letter_for(element: Any, stage: str, code: str, message: str) -> dict:
 
 
 class StageFn(beam.DoFn):
-    """Applies `work` to each element; RejectedInput and unexpected errors become dead letters, never crashes."""
+    """Applies `work` to each element; RejectedInput and unexpected errors become dead letters, never crashes.
+
+    Counts what comes in, goes out and is rejected, and the time spent per element (`<stage>.latency_us`)."""
 
     def __init__(self, stage: str, work: Callable[[Any], Iterable[Any]]):
         self.stage = stage
@@ -48,9 +51,11 @@ class StageFn(beam.DoFn):
         self.received = Metrics.counter(METRICS_NAMESPACE, f"{stage}.in")
         self.emitted = Metrics.counter(METRICS_NAMESPACE, f"{stage}.out")
         self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{stage}.{DEAD_LETTERS}")
+        self.latency = Metrics.distribution(METRICS_NAMESPACE, f"{stage}.latency_us")
 
     def process(self, element):
         self.received.inc()
+        started = time.perf_counter()
         try:
             outputs = list(self.work(element))
         except RejectedInput as e:
@@ -59,6 +64,8 @@ class StageFn(beam.DoFn):
         except Exception as e:  # noqa: BLE001 - a worker must survive any input; the reason is kept
             yield self._reject(element, "internal_error", f"{type(e).__name__}: {e}")
             return
+        finally:
+            self.latency.update(int((time.perf_counter() - started) * 1e6))
         for output in outputs:
             self.emitted.inc()
             yield output

@@ -13,17 +13,24 @@ RECORD_KEYS = {"article": "article_id", "event": "event_id", "dead_letter": "art
 
 
 class CountWritten(beam.DoFn):
-    """Counts records per output, and removed paragraphs per article, for the run summary."""
+    """Counts records per output for the run summary: removed paragraphs and article size (characters
+    kept) for articles, events by type, dead letters by stage."""
 
     def __init__(self, schema_name: str):
+        self.schema_name = schema_name
         self.written = Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written")
         self.removed = Metrics.counter(METRICS_NAMESPACE, "paragraphs_removed")
-        self.schema_name = schema_name
+        self.size = Metrics.distribution(METRICS_NAMESPACE, "article.chars")
 
     def process(self, record: dict):
         self.written.inc()
         if self.schema_name == "article":
             self.removed.inc(len(record.get("removed_paragraphs") or ()))
+            self.size.update(sum(len(p["text"]) for p in record["paragraphs"]))
+        elif self.schema_name == "event":
+            Metrics.counter(METRICS_NAMESPACE, f"events.{record['event_type']}").inc()
+        elif self.schema_name == "dead_letter":
+            Metrics.counter(METRICS_NAMESPACE, f"dead_letters_from.{record['stage']}").inc()
         yield record
 
 
