@@ -22,7 +22,8 @@ sys.path.insert(0, __file__.rsplit("/benchmarks/", 1)[0])
 
 from benchmarks.common import bbc_articles, print_result  # noqa: E402
 from pipelines.io.broker import EmbeddedBroker  # noqa: E402
-from pipelines.io.kafka import KafkaConnection, ReadFromKafka, ReadSettings, ensure_topic, produce_messages  # noqa: E402
+from pipelines.io.kafka import ReadFromKafka, ReadSettings, ensure_topic, produce_messages  # noqa: E402
+from pipelines.io.kafka_config import KafkaConnection  # noqa: E402
 
 
 class NoOpSink(beam.DoFn):

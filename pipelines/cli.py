@@ -18,7 +18,8 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.files import read_lines
-from pipelines.io.kafka import BrokerUnavailable, KafkaConnection, check_brokers, ensure_topic, produce_messages
+from pipelines.io.kafka import ensure_topic, produce_messages
+from pipelines.io.kafka_config import BrokerUnavailable, KafkaConnection, check_brokers
 from pipelines.options import NewsstreamOptions, redact_secrets
 from pipelines.pipeline import build
 from pipelines.transforms.stage import METRICS_NAMESPACE

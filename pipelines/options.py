@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.io.kafka import KafkaConnection, ReadSettings
+from pipelines.io.kafka import ReadSettings
+from pipelines.io.kafka_config import KafkaConnection
 from pipelines.text.parse import ParseLimits
 
 SECURITY_OPTIONS = {

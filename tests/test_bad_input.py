@@ -8,7 +8,8 @@ import random
 import pytest
 from kafka import KafkaProducer
 
-from pipelines.io.kafka import KafkaConnection, ensure_topic
+from pipelines.io.kafka import ensure_topic
+from pipelines.io.kafka_config import KafkaConnection
 from tests.conftest import run_pipeline
 
 pytestmark = pytest.mark.integration

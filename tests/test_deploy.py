@@ -21,7 +21,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from pipelines.io.kafka import CREDENTIAL_ENV
+from pipelines.io.kafka_config import CREDENTIAL_ENV
 from pipelines.options import NewsstreamOptions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipelines.cli import main
 from pipelines.io.broker import EmbeddedBroker, free_port
-from pipelines.io.kafka import KafkaConnection, ensure_topic
+from pipelines.io.kafka import ensure_topic
+from pipelines.io.kafka_config import KafkaConnection
 from tests.conftest import read_outputs, run_pipeline
 from tests.netfaults import FaultProxy
 

@@ -7,7 +7,8 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipelines.io.avro import decode_single_object
-from pipelines.io.kafka import KafkaConnection, ReadSettings, ensure_topic, plan_partitions
+from pipelines.io.kafka import ReadSettings, ensure_topic, plan_partitions
+from pipelines.io.kafka_config import KafkaConnection
 from tests.conftest import run_pipeline
 
 pytestmark = pytest.mark.integration

@@ -9,13 +9,13 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from pipelines.io.kafka import (
     MAX_OFFSET,
     CheckpointOnlyOffsetTracker,
-    KafkaConnection,
     PartitionRestrictionProvider,
     PartitionSpec,
     ReadSettings,
     ReadUnboundedPartitionFn,
     ensure_topic,
 )
+from pipelines.io.kafka_config import KafkaConnection
 
 
 class RecordingFinalizer:

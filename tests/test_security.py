@@ -13,7 +13,7 @@ from pipelines.cli import main
 from pipelines.io import kafka as kafka_io
 from pipelines.io.avro import decode_single_object
 from pipelines.io.broker import EmbeddedBroker, free_port
-from pipelines.io.kafka import load_kafka_properties
+from pipelines.io.kafka_config import load_kafka_properties
 from pipelines.options import NewsstreamOptions, redact_secrets
 from tests.conftest import read_outputs
 from tests.netfaults import FaultProxy

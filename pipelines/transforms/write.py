@@ -5,7 +5,8 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipelines.io.avro import WriteAvroFiles, encode_single_object
-from pipelines.io.kafka import KafkaConnection, WriteToKafka
+from pipelines.io.kafka import WriteToKafka
+from pipelines.io.kafka_config import KafkaConnection
 from pipelines.transforms.stage import METRICS_NAMESPACE
 
 # schema name -> the record field used as the Kafka message key

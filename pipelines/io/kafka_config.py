@@ -1,0 +1,185 @@
+"""Kafka connection settings for every client the pipeline opens: brokers, TLS and SASL settings,
+credentials from flags, environment or a properties file, secret redaction, and the pre-flight
+broker check that turns "no broker" or "untrusted certificate" into one clear error."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+LOG = logging.getLogger(__name__)
+SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
+CREDENTIAL_ENV = {"sasl_plain_username": "NEWSSTREAM_SASL_USERNAME", "sasl_plain_password": "NEWSSTREAM_SASL_PASSWORD"}
+
+
+def redacted(value: object) -> object:
+    """A client configuration with secret settings masked; anything else unchanged."""
+    if isinstance(value, dict):
+        return {k: ("***" if k in SECRET_SETTINGS and v is not None else v) for k, v in value.items()}
+    return value
+
+
+class RedactSecrets(logging.Filter):
+    """Masks secrets in kafka-python log records: KafkaAdminClient logs its whole configuration at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redacted(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = redacted(record.args)
+        return True
+
+
+logging.getLogger("kafka.admin.client").addFilter(RedactSecrets())
+
+
+# Kafka (Java) and librdkafka property names -> kafka-python settings
+PROPERTY_NAMES = {
+    "bootstrap.servers": "bootstrap_servers",
+    "security.protocol": "security_protocol",
+    "sasl.mechanism": "sasl_mechanism",
+    "sasl.mechanisms": "sasl_mechanism",
+    "sasl.username": "sasl_plain_username",
+    "sasl.password": "sasl_plain_password",
+    "ssl.ca.location": "ssl_cafile",
+    "ssl.truststore.location": "ssl_cafile",
+    "ssl.certificate.location": "ssl_certfile",
+    "ssl.keystore.location": "ssl_certfile",
+    "ssl.key.location": "ssl_keyfile",
+    "ssl.key.password": "ssl_password",
+}
+PROPERTY_LINE = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)")
+JAAS_FIELD = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
+
+
+@lru_cache(maxsize=16)
+def _read_kafka_properties(path: str) -> tuple[tuple[str, object], ...]:
+    return tuple(load_kafka_properties(path).items())
+
+
+def load_kafka_properties(path: str) -> dict:
+    """Read a Java-style Kafka client properties file into kafka-python settings.
+
+    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule). Keys with no
+    kafka-python meaning are skipped with a warning that names the key, never its value.
+    """
+    settings: dict = {}
+    skipped = []
+    with open(path, encoding="utf-8") as fh:
+        for number, raw_line in enumerate(fh, start=1):
+            line = raw_line.strip()
+            if not line or line.startswith(("#", "!")):
+                continue
+            match = PROPERTY_LINE.match(line)
+            if not match:
+                skipped.append(f"line {number}")
+                continue
+            key, value = match.group(1), match.group(2).strip()
+            if key == "sasl.jaas.config":
+                for field_name, field_value in JAAS_FIELD.findall(value):
+                    settings[f"sasl_plain_{field_name}"] = field_value.replace('\\"', '"')
+            elif key == "ssl.endpoint.identification.algorithm":
+                settings["ssl_check_hostname"] = bool(value)
+            elif key in PROPERTY_NAMES:
+                settings[PROPERTY_NAMES[key]] = value
+            else:
+                skipped.append(key)
+    if skipped:
+        LOG.warning("kafka properties %s: ignored keys with no kafka-python setting: %s", path, ", ".join(skipped))
+    return settings
+
+
+@dataclass(frozen=True)
+class KafkaConnection:
+    """Where the brokers are and how to authenticate: passed to every kafka-python client we open."""
+
+    bootstrap_servers: str | None
+    security: tuple[tuple[str, object], ...] = ()
+    properties_file: str | None = None
+    request_timeout_ms: int = 30000
+
+    def client_config(self) -> dict:
+        """Keyword arguments shared by KafkaConsumer, KafkaProducer and KafkaAdminClient.
+
+        Resolved where the client opens (on the worker): the properties file, then the environment
+        (NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD), then the flags. Credentials from the
+        file or the environment are therefore never part of the serialized job.
+        """
+        settings = dict(_read_kafka_properties(self.properties_file)) if self.properties_file else {}
+        servers = self.bootstrap_servers or settings.get("bootstrap_servers")
+        if not servers:
+            raise ValueError("no Kafka brokers: give --bootstrap-servers or bootstrap.servers in --kafka-properties")
+        settings.pop("bootstrap_servers", None)
+        settings.update({setting: os.environ[env] for setting, env in CREDENTIAL_ENV.items() if os.environ.get(env)})
+        settings.update({k: v for k, v in self.security if v is not None})
+        return {"bootstrap_servers": servers.split(","), "request_timeout_ms": self.request_timeout_ms,
+                "bootstrap_timeout_ms": self.request_timeout_ms, **settings}
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if k in SECRET_SETTINGS else v) for k, v in self.security if v is not None}
+        return f"KafkaConnection({self.bootstrap_servers!r}, {shown})"
+
+
+class BrokerUnavailable(Exception):
+    """No broker answered in time, or its TLS certificate is not trusted: a clear reason to stop."""
+
+
+def tls_context(config: dict) -> ssl.SSLContext:
+    """The client TLS context kafka-python builds from the same settings."""
+    context = ssl.create_default_context(cafile=config.get("ssl_cafile"))
+    context.check_hostname = config.get("ssl_check_hostname", True)
+    if config.get("ssl_certfile"):
+        context.load_cert_chain(config["ssl_certfile"], config.get("ssl_keyfile"), config.get("ssl_password"))
+    return context
+
+
+def check_brokers(connection: KafkaConnection, timeout_s: float) -> None:
+    """Wait up to timeout_s for a bootstrap server to accept TCP (and TLS, when configured).
+
+    Refused connections are retried (a broker that comes back within the timeout is fine); an
+    untrusted certificate fails at once, since retrying cannot fix it. Then one Kafka session is
+    opened, so failing authentication is reported here too. Raises BrokerUnavailable.
+    """
+    config = connection.client_config()
+    use_tls = str(config.get("security_protocol", "PLAINTEXT")).endswith("SSL")
+    context = tls_context(config) if use_tls else None
+    deadline = time.monotonic() + timeout_s
+    last_error: Exception | None = None
+    while True:
+        for server in config["bootstrap_servers"]:
+            host, _, port = server.rpartition(":")
+            try:
+                with socket.create_connection((host, int(port)), timeout=min(2.0, timeout_s)) as sock:
+                    if context is not None:
+                        with context.wrap_socket(sock, server_hostname=host):
+                            pass
+                _open_session(connection, timeout_s)
+                return
+            except ssl.SSLCertVerificationError as e:
+                raise BrokerUnavailable(
+                    f"TLS certificate of {server} is not trusted ({e.verify_message}); check --ssl-cafile") from e
+            except (OSError, ssl.SSLError) as e:
+                last_error = e
+        if time.monotonic() >= deadline:
+            raise BrokerUnavailable(
+                f"no Kafka broker reachable at {','.join(config['bootstrap_servers'])} within {timeout_s:g}s "
+                f"(last error: {last_error})")
+        time.sleep(0.2)
+
+
+def _open_session(connection: KafkaConnection, timeout_s: float) -> None:
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        KafkaAdminClient(**connection.client_config()).close()
+    except KafkaError as e:
+        raise BrokerUnavailable(
+            f"reached {','.join(connection.client_config()['bootstrap_servers'])} but could not open a "
+            f"Kafka session within {timeout_s:g}s "
+            f"({type(e).__name__}); check --security-protocol and the --sasl-* settings") from e
