@@ -1,4 +1,4 @@
-"""The newsstream graph: read -> parse -> normalize -> write. Read top to bottom."""
+"""The newsstream graph: read -> parse -> normalize -> events -> write. Read top to bottom."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,6 +7,7 @@ from apache_beam.options.pipeline_options import StandardOptions
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import ReadFromKafka
 from pipelines.options import NewsstreamOptions
+from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
 from pipelines.transforms.write import WriteRecords
@@ -28,7 +29,13 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollecti
     normalized = parsed.records | "Normalize" >> Normalize()
     articles = normalized.records
 
-    dead_letters = (parsed.dead_letters, normalized.dead_letters) | "DeadLetters" >> beam.Flatten()
+    rejected = [parsed.dead_letters, normalized.dead_letters]
+    events = None
+    if not opts.no_events:
+        events = articles | "ExtractEvents" >> ExtractEvents(opts.event_settings())
+        rejected.append(events.dead_letters)
+
+    dead_letters = tuple(rejected) | "DeadLetters" >> beam.Flatten()
 
     kafka = opts.kafka_connection() if opts.output_topic_prefix else None
 
@@ -36,7 +43,8 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollecti
         return records | f"Write{name.title().replace('_', '')}s" >> WriteRecords(
             name, opts.output, streaming, opts.window_seconds, kafka, opts.output_topic_prefix)
 
-    return {
-        "articles": write("article", articles),
-        "dead_letters": write("dead_letter", dead_letters),
-    }
+    written = {"articles": write("article", articles)}
+    if events is not None:
+        written["events"] = write("event", events.records)
+    written["dead_letters"] = write("dead_letter", dead_letters)
+    return written
