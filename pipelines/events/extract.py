@@ -63,6 +63,9 @@ OWN_FORCES_TYPES = {"RETREAT", "MOBILIZE"}
 PHRASAL_PREPOSITIONS = {"on", "upon", "for", "with", "at"}
 # "The summit collapsed", "talks broke down": a negotiation failing is a rejection.
 FAILURE_LEMMAS = {"collapse", "fail", "stall", "founder"}
+PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
+for _phrase, _sense in lexicon.PHRASE_NOUNS.items():
+    PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _sense))
 STATE_ACTIONS = {"COERCE", "SANCTION", "ACCUSE"}
 COMMISSIVE = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 MIN_CONFIDENCE, MAX_CONFIDENCE = 0.05, 0.99
@@ -244,14 +247,15 @@ def phrase_noun_triggers(sentence: Span) -> list[Trigger]:
     """Multiword event nouns ("state of emergency", "human shields"); the phrase's syntactic head
     stands for it in the parse."""
     found = []
-    words = [t.lower_ for t in sentence]
-    for start in range(len(words)):
-        for phrase, sense in lexicon.PHRASE_NOUNS.items():
-            if tuple(words[start:start + len(phrase)]) == phrase:
-                tokens = list(sentence[start:start + len(phrase)])
-                inside = {t.i for t in tokens}
-                root = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[-1])
-                found.append(Trigger(root, tokens, sense, "noun", _light_verb(root)))
+    for token in sentence:
+        for phrase, sense in PHRASES_BY_FIRST_WORD.get(token.lower_, ()):
+            end = token.i + len(phrase)
+            if end > sentence.end or tuple(t.lower_ for t in token.doc[token.i:end]) != phrase:
+                continue
+            tokens = list(token.doc[token.i:end])
+            inside = {t.i for t in tokens}
+            root = next((t for t in tokens if t.head.i not in inside or t.head.i == t.i), tokens[-1])
+            found.append(Trigger(root, tokens, sense, "noun", _light_verb(root)))
     return found
 
 
@@ -642,34 +646,73 @@ def agents_inside(noun: Token) -> list[Token]:
     return found
 
 
-def pick_targets(head: Token, objects: list[Token], event_type: str) -> list[Token]:
+def pick_targets(head: Token, objects: list[Token], event_type: str, extra_heads: tuple[Token, ...] = ()
+                 ) -> list[Token]:
     """The party an event is directed at: an actor-like object first, then an actor named in a
     prepositional phrase of the predicate, then the party behind a proposal or ban the event answers,
     then an actor inside the object ("lift the ban on the FIS"), else the object itself."""
+    heads = (head, *extra_heads)
     if event_type in OWN_FORCES_TYPES:
-        found = [o for o in _preposition_objects(head, TARGET_PREPOSITIONS[event_type]) if is_actor_like(o)]
+        found = [o for h in heads for o in _preposition_objects(h, TARGET_PREPOSITIONS[event_type])
+                 if is_actor_like(o)]
         if found:
             return found
     actors = [o for o in objects if is_actor_like(o)]
     if actors:
         return actors
     for prepositions in (TARGET_PREPOSITIONS.get(event_type, ()), GENERAL_TARGET_PREPOSITIONS):
-        found = [o for o in _preposition_objects(head, prepositions) if is_actor_like(o)]
+        found = [o for h in heads for o in _preposition_objects(h, prepositions) if is_actor_like(o)]
         if found:
             return found
-    inner = objects + _preposition_objects(head, TARGET_PREPOSITIONS.get(event_type, ()))
+    inner = objects + [o for h in heads for o in _preposition_objects(h, TARGET_PREPOSITIONS.get(event_type, ()))]
     for obj in inner:
         found = agents_inside(obj)
         if found:
             return found
     for obj in inner:
-        found = [o for o in _preposition_objects(obj, OBJECT_TARGET_PREPOSITIONS) if is_actor_like(o)]
+        found = named_party_inside(obj)
         if found:
             return found
     found = [o for o in _preposition_objects(head, ("in",)) if is_actor_like(o)]
     if found:
         return found
     return objects or _preposition_objects(head, TARGET_PREPOSITIONS.get(event_type, ()))
+
+
+def named_party_inside(phrase: Token, depth: int = 0) -> list[Token]:
+    """The first actor named in the prepositional phrases of an object, nearest first ("an extension of
+    the mandate for the force in Lebanon" -> Lebanon)."""
+    if depth > 3:
+        return []
+    objects = _preposition_objects(phrase, OBJECT_TARGET_PREPOSITIONS)
+    found = [o for o in objects if is_actor_like(o)]
+    if found:
+        return found
+    for obj in objects:
+        found = named_party_inside(obj, depth + 1)
+        if found:
+            return found
+    return []
+
+
+def elaboration_targets(predicate: Token, event_type: str) -> list[Token]:
+    """Targets from a clause or phrase that restates the same event: "began a hunger strike to protest
+    against X", "staged a strike in protest against X"."""
+    for child in predicate.children:
+        candidates = []
+        if child.dep_ in ("advcl", "xcomp") and lexicon.VERBS.get(verb_lemma(child), Sense("", 0)).event_type \
+                == event_type:
+            candidates = [child]
+        elif child.dep_ == "prep":
+            candidates = [g for g in child.children if g.dep_ == "pobj" and
+                          lexicon.NOUNS.get(noun_lemma(g), Sense("", 0)).event_type == event_type]
+        for clause in candidates:
+            objects = [c for c in clause.children if c.dep_ in ("dobj", "dative")]
+            found = [t for t in pick_targets(clause, objects, event_type) if is_actor_like(t)
+                     or agents_inside(t)]
+            if found:
+                return found
+    return []
 
 
 def verb_participants(trigger: Trigger, event_type: str) -> tuple[list[Token], list[Token]]:
@@ -690,9 +733,13 @@ def verb_participants(trigger: Trigger, event_type: str) -> tuple[list[Token], l
     if verb.pos_ == "ADJ" and complement is not None:
         objects = [g for g in complement.children if g.dep_ == "dobj"]
         head = complement
-    targets = pick_targets(head, objects, event_type)
-    if not targets and complement is not None and event_type in COMMISSIVE | {"ACCUSE"}:
-        targets = complement_targets(complement)
+    inner_heads = tuple(t for t in trigger.tokens if t.i != verb.i and t.pos_ in ("NOUN", "PROPN"))
+    targets = pick_targets(head, objects, event_type, inner_heads)
+    if not any(is_actor_like(t) for t in targets):
+        targets = elaboration_targets(verb, event_type) or targets
+    if not any(is_actor_like(t) for t in targets) and complement is not None and \
+            event_type in COMMISSIVE | {"ACCUSE"}:
+        targets = complement_targets(complement) or targets
     return subjects, targets
 
 
@@ -703,11 +750,14 @@ def complement_targets(clause: Token) -> list[Token]:
     if subjects and not all(is_pronoun(s) for s in subjects):
         return [s for s in subjects if not is_pronoun(s)]
     objects = [c for c in clause.children if c.dep_ in ("dobj", "dative", "iobj")]
+    sense = lexicon.VERBS.get(verb_lemma(clause))
+    if sense is not None:
+        return [t for t in pick_targets(clause, objects, sense.event_type) if is_actor_like(t)]
     found = [o for o in objects if is_actor_like(o)]
     found = found or [o for o in _preposition_objects(clause, GENERAL_TARGET_PREPOSITIONS) if is_actor_like(o)]
     if not found:
         for obj in objects:
-            found = [o for o in _preposition_objects(obj, OBJECT_TARGET_PREPOSITIONS) if is_actor_like(o)]
+            found = named_party_inside(obj)
             if found:
                 break
     return found
@@ -748,6 +798,8 @@ def noun_participants(trigger: Trigger, event_type: str) -> tuple[list[Token], l
         if not targets:
             objects = [c for c in trigger.light_verb.children if c.dep_ in ("dative", "iobj")]
             targets = pick_targets(trigger.light_verb, objects, event_type)
+        if not any(is_actor_like(t) for t in targets):
+            targets = elaboration_targets(trigger.light_verb, event_type) or targets
     elif not sources and noun.dep_ == "pobj" and noun.head.head.pos_ == "VERB":
         sources, passive = subject_of(noun.head.head)
         if passive:

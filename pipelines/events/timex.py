@@ -41,6 +41,10 @@ PATTERNS = [
     ("month", rf"\b(?:mid-|early |late )?{_MONTH}(?![a-z])"),
     ("year", r"\b(?:in|since|by|during|of) ((?:1[89]|20)\d{2})\b"),
 ]
+# Every pattern needs a digit or one of these words: sentences without any are skipped quickly.
+_ANY_TIME_WORD = re.compile(
+    rf"\d|\b(?:{_MONTH}|{_WEEKDAY})|\b(?:last|this|next|past|coming|ago|today|tonight|yesterday|tomorrow|overnight|"
+    r"weekend|(?:day|week|month|year)s?)\b", re.IGNORECASE)
 _COMPILED = [(kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in PATTERNS]
 # Words that look like months but usually are not in news text.
 _AMBIGUOUS_MONTHS = {"may", "march"}
@@ -65,6 +69,8 @@ class ResolvedTime(NamedTuple):
 
 def find_times(sentence: str) -> list[TimeMention]:
     """Non-overlapping time expressions in the sentence, in order."""
+    if not _ANY_TIME_WORD.search(sentence):
+        return []
     taken: list[tuple[int, int]] = []
     found = []
     for kind, pattern in _COMPILED:
