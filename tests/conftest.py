@@ -1,4 +1,4 @@
-"""Shared fixtures: the embedded broker on loopback, and running the pipeline in-process."""
+"""Shared fixtures: the embedded broker on loopback, the spaCy pipeline, and running the pipeline in-process."""
 from __future__ import annotations
 
 import glob
@@ -16,6 +16,14 @@ from pipelines.options import NewsstreamOptions
 from pipelines.pipeline import build
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The events stage's spaCy pipeline, loaded once per test session."""
+    from pipelines.events.nlp import load_pipeline
+
+    return load_pipeline()
 
 
 @pytest.fixture(scope="session")

@@ -291,7 +291,8 @@ def test_launcher_maps_every_parameter_to_the_option_it_names():
     launcher = load_launcher()
     actions = newsstream_actions()
     for name, action in actions.items():
-        value = "false" if action.nargs == 0 else str(action.choices[-1] if action.choices else (
+        flipped = "true" if action.const is True else "false"
+        value = flipped if action.nargs == 0 else str(action.choices[-1] if action.choices else (
             "7" if action.type in (int, float) else "some-value"))
         argv = launcher.template_argv([f"--{name}={value}"])
         assert all(flag_name(a) in KNOWN_FLAGS for a in argv), (name, argv)

@@ -1,0 +1,130 @@
+"""Actor mentions from the dependency parse: the noun phrase of a participant (split at conjunctions),
+with the country and sector its words imply."""
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from pipelines.events.countries import country_of
+
+# Dependents that leave the noun phrase: clauses, appositions, coordination (handled apart).
+_OUTSIDE_PHRASE = {"relcl", "acl", "advcl", "appos", "cc", "conj", "parataxis", "ccomp", "punct", "preconj",
+                   "npadvmod"}
+# Prepositions whose object still names the actor: "forces in Guinea", "doctors from two aid groups".
+_PHRASE_PREPOSITIONS = {"of", "from", "in", "for", "based"}
+PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "them", "him",
+            "who", "which", "that", "whom", "whose"}
+
+# word (lowercase) -> sector. Our own list of the words news uses for the kinds of actors.
+_SECTOR_WORDS = {
+    "government": "president premier minister ministry ministers government cabinet official officials "
+                  "administration authorities authority spokesman spokeswoman spokesperson diplomat diplomats "
+                  "ambassador embassy envoy parliament lawmakers legislature congress senate regime king queen "
+                  "emir chancellor governor mayor secretary state-department leader leaders council negotiators "
+                  "delegation counterpart",
+    "military": "army military troops soldiers soldier forces navy marines commander commanders general generals "
+                "officer officers air-force militaries warplanes jets helicopters tanks",
+    "police": "police policeman policemen police-officers gendarmes",
+    "rebels": "rebels rebel insurgents insurgent guerrillas guerillas guerrilla militants militant militia "
+              "militiamen separatists fighters",
+    "opposition": "opposition dissidents dissident activists activist",
+    "judiciary": "court judge judges prosecutor prosecutors tribunal",
+    "media": "newspaper media reporters reporter journalists journalist agency television radio press",
+    "business": "company companies businessman businessmen firm firms corporation bank banks investors",
+    "civilians": "civilians residents villagers people refugees students workers farmers demonstrators "
+                 "protesters protestors",
+    "igo": "un u.n. united-nations nato eu imf unhcr osce iaea",
+    "ngo": "ngo charity red-cross amnesty",
+}
+SECTORS = {word: sector for sector, words in _SECTOR_WORDS.items() for word in words.split()}
+_SECURITY_FORCES = ("security", "forces")
+
+
+def phrase_tokens(head: Token, prepositions: set[str] = _PHRASE_PREPOSITIONS) -> list[Token]:
+    """The head and the dependents that belong to its noun phrase, in order."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in _OUTSIDE_PHRASE or child.tag_ == "VBD":
+            continue
+        if child.dep_ == "prep" and child.lower_ not in prepositions:
+            continue
+        tokens.extend(phrase_tokens(child, prepositions))
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def phrase_text(tokens: list[Token]) -> str:
+    """Text of a contiguous run of tokens, trimmed of surrounding punctuation and determiners."""
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in ("det", "cc")):
+        tokens = tokens[1:]
+    while tokens and tokens[-1].is_punct:
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc[tokens[0].i:tokens[-1].i + 1].text
+
+
+def conjuncts(head: Token) -> list[Token]:
+    """The head and every token coordinated with it ("Trump and Kim" -> [Trump, Kim])."""
+    found = [head]
+    for child in head.children:
+        if child.dep_ == "conj" and child.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
+            found.extend(conjuncts(child))
+    return found
+
+
+def mentions(head: Token, prepositions: set[str] = _PHRASE_PREPOSITIONS) -> list[tuple[str, Token]]:
+    """(text, head token) for each participant a noun phrase names, split at coordination.
+
+    A coordinated modifier distributes over the shared head: "US and North Korean officials" ->
+    "US officials", "North Korean officials"."""
+    result = []
+    for member in conjuncts(head):
+        tokens = phrase_tokens(member, prepositions)
+        modifier = next((c for c in member.children if c.i < member.i and c.dep_ in ("amod", "compound", "nmod")
+                         and any(g.dep_ == "conj" and g.i < member.i for g in c.children)), None)
+        if modifier is None:
+            result.append((phrase_text(tokens), member))
+            continue
+        shared = [t for t in tokens if t.i > max(g.i for g in _coordinated_modifiers(modifier))]
+        for part in _coordinated_modifiers(modifier):
+            part_tokens = [t for t in part.subtree if (t == part or t.dep_ not in ("cc", "conj", "punct")) and
+                           (t == part or not any(a.dep_ == "conj" for a in t.ancestors if a.i >= part.i and
+                                                 a != part))]
+            text = " ".join(x for x in (phrase_text(sorted(part_tokens, key=lambda t: t.i)),
+                                        phrase_text(shared)) if x)
+            result.append((text, member))
+    return [(text, token) for text, token in result if text]
+
+
+def _coordinated_modifiers(modifier: Token) -> list[Token]:
+    return [modifier] + [c for c in modifier.children if c.dep_ == "conj" and c.i < modifier.head.i]
+
+
+def sector_of(text: str) -> str | None:
+    """The sector the words of a mention state (government, military, police, rebels, ...), or None."""
+    words = text.lower().replace("u.n.", "un").split()
+    joined = "-".join(words)
+    if "-".join(_SECURITY_FORCES) in joined:
+        return "police"
+    for size in (2, 1):
+        for i in range(len(words) - size, -1, -1):
+            word = "-".join(w.strip(".,'\"()") for w in words[i:i + size])
+            if word in SECTORS:
+                return SECTORS[word]
+    return None
+
+
+def actor_record(role: str, text: str, head: Token) -> dict:
+    """An Actor record (schemas/event.avsc)."""
+    entity = head.ent_type_ or None
+    return {"role": role, "text": text, "country": country_of(text), "sector": sector_of(text),
+            "entity_type": entity}
+
+
+def is_pronoun(token: Token) -> bool:
+    return token.pos_ == "PRON" or token.lower_ in PRONOUNS
+
+
+def span_of(tokens: list[Token]) -> Span:
+    doc = tokens[0].doc
+    return doc[min(t.i for t in tokens):max(t.i for t in tokens) + 1]

@@ -1,0 +1,82 @@
+"""ExtractEvents stage: article records -> event records (schemas/event.avsc), with spaCy loaded once per
+worker and paragraphs parsed in batches across the articles of a bundle."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.utils.windowed_value import WindowedValue
+
+from pipelines.events.batch import EventBatcher
+from pipelines.events.nlp import DEFAULT_MODEL, load_pipeline
+from pipelines.transforms.stage import DEAD_LETTERS, METRICS_NAMESPACE, dead_letter_for
+
+STAGE = "events"
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Which installed spaCy model to use and how many paragraphs go through nlp.pipe at once."""
+
+    model: str = DEFAULT_MODEL
+    batch_size: int = 64
+
+
+class ExtractEventsFn(beam.DoFn):
+    """Buffers the articles of a bundle, parses their paragraphs in batches, emits events and dead letters
+    in each article's own window and timestamp."""
+
+    def __init__(self, settings: EventSettings):
+        self.settings = settings
+        self.received = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.in")
+        self.emitted = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.out")
+        self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{DEAD_LETTERS}")
+        self.skipped = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.skipped_language")
+        self.paragraphs = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.paragraphs_parsed")
+        self.nlp = None
+        self.batcher: EventBatcher | None = None
+
+    def setup(self):
+        self.nlp = load_pipeline(self.settings.model)
+        self.batcher = EventBatcher(self.nlp, self.settings.batch_size)
+
+    def process(self, article: dict, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        self.received.inc()
+        language = article.get("language")
+        if language and language.split("-")[0].lower() != self.nlp.lang:
+            self.skipped.inc()
+            Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.skipped_language.{language}").inc()
+            return
+        self.paragraphs.inc(len(article.get("paragraphs") or ()))
+        yield from self._emit(self.batcher.add(article, (timestamp, window)))
+
+    def finish_bundle(self):
+        yield from self._emit(self.batcher.flush())
+
+    def _emit(self, results):
+        for result in results:
+            timestamp, window = result.context
+            if result.error is not None:
+                code, message = result.error
+                self.rejected.inc()
+                Metrics.counter(METRICS_NAMESPACE, f"{DEAD_LETTERS}.{code}").inc()
+                record = dead_letter_for(result.article, STAGE, code, message)
+                yield beam.pvalue.TaggedOutput(DEAD_LETTERS, WindowedValue(record, timestamp, [window]))
+                continue
+            for event in result.events:
+                self.emitted.inc()
+                Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.type.{event['event_type']}").inc()
+                yield WindowedValue(event, timestamp, [window])
+
+
+class ExtractEvents(beam.PTransform):
+    """Article records -> outputs `records` (event dicts, schemas/event.avsc) and `dead_letters`."""
+
+    def __init__(self, settings: EventSettings | None = None):
+        super().__init__()
+        self.settings = settings or EventSettings()
+
+    def expand(self, articles):
+        return articles | "ParseAndExtract" >> beam.ParDo(ExtractEventsFn(self.settings)).with_outputs(
+            DEAD_LETTERS, main="records")

@@ -1,0 +1,40 @@
+"""Batching across articles: one nlp.pipe per batch, a text spaCy cannot parse fails only its article."""
+from pipelines.events.batch import NLP_ERROR, EventBatcher
+
+
+def article(article_id, *texts, language="en"):
+    return {"article_id": article_id, "published_at": None, "language": language,
+            "paragraphs": [{"index": i * 2, "text": t} for i, t in enumerate(texts)]}
+
+
+def test_articles_wait_until_a_batch_is_full_then_come_back_in_order(nlp):
+    batcher = EventBatcher(nlp, batch_size=3)
+    assert batcher.add(article("a", "Police arrested two men."), "ctx-a") == []
+    results = batcher.add(article("b", "Rebels attacked a convoy.", "Troops withdrew from the town."), "ctx-b")
+    assert [(r.article["article_id"], r.context) for r in results] == [("a", "ctx-a"), ("b", "ctx-b")]
+    assert [e["event_type"] for e in results[1].events] == ["ASSAULT", "RETREAT"]
+    assert [e["paragraph_index"] for e in results[1].events] == [0, 2]
+    assert batcher.flush() == []
+
+
+def test_flush_returns_what_is_waiting(nlp):
+    batcher = EventBatcher(nlp, batch_size=100)
+    batcher.add(article("a", "Police arrested two men."))
+    (result,) = batcher.flush()
+    assert result.error is None and result.events[0]["event_type"] == "COERCE"
+
+
+def test_a_text_spacy_rejects_fails_only_its_own_article(nlp):
+    batcher = EventBatcher(nlp, batch_size=100)
+    limit = nlp.max_length
+    try:
+        nlp.max_length = 60
+        batcher.add(article("good", "Police arrested two men."))
+        batcher.add(article("bad", "Short one.", "x" * 80))
+        good, bad = batcher.flush()
+    finally:
+        nlp.max_length = limit
+    assert good.error is None and good.events
+    assert bad.events == [] and bad.error[0] == NLP_ERROR
+    assert "paragraph 2" in bad.error[1]
+

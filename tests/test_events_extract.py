@@ -1,0 +1,138 @@
+"""Event extraction on our own sentences: types, actors, place, time, negation, mode, confidence, ids."""
+from datetime import date, datetime, timezone
+
+import pytest
+
+from pipelines.events.extract import EventExtractor
+
+PUBLISHED = int(datetime(2019, 7, 31, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+def extract(nlp, *paragraphs, published_at=PUBLISHED, article_id="a1"):
+    article = {"article_id": article_id, "published_at": published_at,
+               "paragraphs": [{"index": i, "text": t} for i, t in enumerate(paragraphs)]}
+    docs = list(enumerate(nlp.pipe(paragraphs)))
+    return EventExtractor().article_events(article, docs)
+
+
+def top(events):
+    return max(events, key=lambda e: e["confidence"])
+
+
+def actors(event, role):
+    return [a for a in event["actors"] if a["role"] == role]
+
+
+def test_meeting_with_coordinated_sources_place_and_time(nlp):
+    event = top(extract(nlp, "Chilean and Peruvian ministers met in Lima on Monday to discuss fishing rights."))
+    assert event["event_type"] == "CONSULT"
+    assert event["trigger"]["text"] == "met"
+    sources = actors(event, "source")
+    assert [(a["text"], a["country"], a["sector"]) for a in sources] == [
+        ("Chilean ministers", "CHL", "government"), ("Peruvian ministers", "PER", "government")]
+    assert event["location"] == {"text": "Lima", "country": "PER"}
+    assert event["time"]["start"] == event["time"]["end"] == date(2019, 7, 29)
+    assert event["time"]["granularity"] == "day"
+
+
+def test_trigger_offsets_point_into_the_sentence(nlp):
+    for event in extract(nlp, "Rebels ambushed an army convoy. Officials condemned the attack on Friday."):
+        trigger = event["trigger"]
+        assert event["sentence"][trigger["start"]:trigger["end"]] == trigger["text"]
+
+
+def test_reported_event_outranks_the_reporting_verb(nlp):
+    events = extract(nlp, "The interior ministry said police arrested twelve students in Nairobi.")
+    assert {e["event_type"] for e in events} >= {"COERCE", "STATEMENT"}
+    event = top(events)
+    assert event["event_type"] == "COERCE"
+    assert [a["text"] for a in actors(event, "source")] == ["police"]
+    assert [a["text"] for a in actors(event, "target")] == ["twelve students"]
+    assert event["location"]["country"] == "KEN"
+
+
+def test_passive_agent_is_the_source(nlp):
+    event = top(extract(nlp, "Two reporters were detained by border guards near Ankara."))
+    assert event["event_type"] == "COERCE"
+    assert [a["text"] for a in actors(event, "source")] == ["border guards"]
+    assert [a["text"] for a in actors(event, "target")] == ["Two reporters"]
+
+
+def test_negated_agreement_is_flagged_and_read_as_a_rejection(nlp):
+    events = extract(nlp, "The union did not accept the government's offer.")
+    accept = next(e for e in events if e["trigger"]["text"] == "accept" and e["event_type"] == "AGREE")
+    assert accept["negated"] is True
+    assert top(events)["event_type"] == "REJECT"
+    assert top(events)["negated"] is False
+
+
+def test_declared_intentions_have_intended_mode_and_a_promise_type(nlp):
+    event = top(extract(nlp, "Norway will send medical supplies to Yemen next month."))
+    assert event["mode"] == "intended"
+    assert event["event_type"] == "AGREE"
+    assert event["time"]["start"] == date(2019, 8, 1)
+    hostile = top(extract(nlp, "The rebels said they would attack the capital."))
+    assert hostile["event_type"] == "THREATEN"
+    assert [a["text"] for a in actors(hostile, "source")] == ["rebels"]
+
+
+def test_conditional_is_hypothetical(nlp):
+    event = top(extract(nlp, "Ankara could impose sanctions on the firm if the dispute continues."))
+    assert event["event_type"] == "SANCTION"
+    assert event["mode"] == "hypothetical"
+
+
+def test_event_nouns_with_light_verbs(nlp):
+    event = top(extract(nlp, "Farmers staged a protest outside parliament in Paris on Thursday."))
+    assert event["event_type"] == "PROTEST"
+    assert event["trigger"]["text"] == "protest"
+    assert [a["text"] for a in actors(event, "source")] == ["Farmers"]
+
+
+def test_hyphenated_test_fire_is_a_show_of_force_by_the_subject(nlp):
+    event = top(extract(nlp, "Iran test-fired a new cruise missile on Sunday."))
+    assert event["event_type"] == "MOBILIZE"
+    assert event["trigger"]["text"] == "test-fired"
+    assert [(a["text"], a["country"]) for a in actors(event, "source")] == [("Iran", "IRN")]
+
+
+def test_pronoun_subject_of_reported_clause_is_the_speaker(nlp):
+    event = top(extract(nlp, "Sweden said it had expelled two diplomats."))
+    assert event["event_type"] == "SANCTION"
+    assert [a["country"] for a in actors(event, "source")] == ["SWE"]
+
+
+def test_demand_targets_the_subject_of_the_demanded_clause(nlp):
+    event = top(extract(nlp, "Brazil demanded that Argentina lift the tariffs."))
+    assert event["event_type"] == "REQUEST"
+    assert [a["text"] for a in actors(event, "target")] == ["Argentina"]
+
+
+def test_titled_name_is_a_person_across_paragraphs(nlp):
+    events = extract(nlp, "President Okafor visited Accra.", "Okafor told reporters the visit went well.")
+    told = next(e for e in events if e["trigger"]["text"] == "told")
+    assert actors(told, "source")[0]["entity_type"] == "PERSON"
+
+
+def test_no_publication_time_keeps_the_time_text_without_dates(nlp):
+    event = top(extract(nlp, "Protesters marched in Lagos last week.", published_at=None))
+    assert event["time"]["text"] == "last week"
+    assert event["time"]["start"] is None and event["time"]["end"] is None
+
+
+def test_event_ids_are_deterministic_and_distinct(nlp):
+    text = "Rebels attacked a convoy and police arrested two men."
+    first = [e["event_id"] for e in extract(nlp, text)]
+    assert first == [e["event_id"] for e in extract(nlp, text)]
+    assert len(set(first)) == len(first) >= 2
+    assert first != [e["event_id"] for e in extract(nlp, text, article_id="a2")]
+
+
+def test_confidence_is_between_zero_and_one(nlp):
+    events = extract(nlp, "Officials said the talks collapsed after troops shelled the town.")
+    assert events and all(0.0 <= e["confidence"] <= 1.0 for e in events)
+
+
+@pytest.mark.parametrize("text", ["The weather was fine.", "", "12345 67890"])
+def test_sentences_without_events(nlp, text):
+    assert extract(nlp, text) == []
