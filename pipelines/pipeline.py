@@ -25,7 +25,7 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollecti
     messages = read_messages(p, opts, streaming)
 
     parsed = messages | "Parse" >> Parse(opts.max_message_bytes)
-    normalized = parsed.records | "Normalize" >> Normalize()
+    normalized = parsed.records | "Normalize" >> Normalize(opts.normalize_settings())
     articles = normalized.records
 
     dead_letters = (parsed.dead_letters, normalized.dead_letters) | "DeadLetters" >> beam.Flatten()
