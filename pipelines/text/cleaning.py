@@ -28,16 +28,16 @@ INVISIBLE = re.compile(
 )
 # Zero-width (non-)joiners carry meaning between letters (Persian, Indic scripts); elsewhere they are debris.
 STRAY_JOINER = re.compile(r"(?<!\w)[\u200c\u200d]+|[\u200c\u200d]+(?!\w)")
+CURLY_QUOTE = re.compile("[\u2018-\u201f]")
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
-WHITESPACE = re.compile(r"\s+")
 MAX_PASSES = 4
 
 
 def repair_text(text: str) -> str:
     """One paragraph of clean text: no entities, mojibake, invisible characters, curly quotes or extra spaces."""
     if text.isascii() and "&" not in text:
-        return WHITESPACE.sub(" ", INVISIBLE.sub("", text)).strip()
+        return _collapse_spaces(text if text.isprintable() else INVISIBLE.sub("", text))
     for _ in range(MAX_PASSES):
         repaired = _repair_once(text)
         if repaired == text:
@@ -51,14 +51,20 @@ def _repair_once(text: str) -> str:
         text = _unescape_entities(text)
     if MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text, FTFY_CONFIG)
-    if not text.isascii():
+    if not text.isprintable():
         text = INVISIBLE.sub("", text)
+    if not text.isascii():
         if "\u200c" in text or "\u200d" in text:
             text = STRAY_JOINER.sub("", text)
-        text = unicodedata.normalize("NFKC", text.translate(QUOTES))
-    else:
-        text = INVISIBLE.sub("", text)
-    return WHITESPACE.sub(" ", text).strip()
+        if CURLY_QUOTE.search(text):
+            text = text.translate(QUOTES)
+        text = unicodedata.normalize("NFKC", text)
+    return _collapse_spaces(text)
+
+
+def _collapse_spaces(text: str) -> str:
+    """Runs of whitespace (str.isspace, as str.split sees it) become one space; none at either end."""
+    return " ".join(text.split())
 
 
 def _unescape_entities(text: str) -> str:

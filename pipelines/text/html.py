@@ -2,21 +2,23 @@
 
 Two tools, each for what it is good at. trafilatura finds the article body in a full page and drops the
 navigation, share bars, related links and comments around it; but on short pages it falls back to a
-baseline that flattens the body into one run of text, and on fragments it returns nothing. A small block
-parser (stdlib) splits the HTML at block elements and <br>. Paragraphs are the parser's blocks whose text
-trafilatura kept; with no trafilatura output (fragments), all blocks. Nothing here touches the network:
-trafilatura only ever receives the HTML string.
+baseline that flattens the body into one run of text, and on fragments it returns nothing. A walk over the
+parsed tree splits the text at block elements and <br>. Paragraphs are the blocks whose text trafilatura
+kept; with no trafilatura output (fragments), all blocks. The HTML is parsed once (lxml, via trafilatura's
+loader) for both. Nothing here touches the network: trafilatura only ever receives the parsed page.
 """
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
+from html import unescape
 
 import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
 
-# trafilatura logs a warning for every document it declines; fragments are expected here and have a fallback.
+# trafilatura logs every document it declines; fragments are expected here and have a fallback.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 BLOCK_TAGS = frozenset({
@@ -29,7 +31,6 @@ SKIPPED_TAGS = frozenset({
     "aside", "button", "canvas", "embed", "figcaption", "footer", "form", "head", "header", "iframe", "math",
     "nav", "noscript", "object", "script", "select", "style", "svg", "template", "textarea", "title",
 })
-WHITESPACE = re.compile(r"\s+")
 NON_WORD = re.compile(r"[\W_]+")
 DATE_PARAMETERS = {"original_date": True, "extensive_search": False, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
@@ -41,65 +42,55 @@ class HtmlArticle:
     paragraphs: list[str]
     title: str | None = None
     published_at: str | None = None
-    extractor: str = "blocks"
-    notes: list[str] = field(default_factory=list)
 
 
-class _BlockText(HTMLParser):
-    """Text of block elements as separate blocks; scripts, styles, navigation, forms and captions skipped."""
+def parse_html(html: str) -> HtmlElement | None:
+    """The lxml tree of a page or of a fragment (wrapped into a page); None when nothing parses."""
+    tree = trafilatura.load_html(html)
+    if tree is None and html.strip():
+        tree = trafilatura.load_html(f"<html><body>{html}</body></html>")
+    return tree
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.skipping: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
-        if tag == "body":
-            self.skipping.clear()
-        if tag in SKIPPED_TAGS:
-            self.skipping.append(tag)
-        elif tag in BLOCK_TAGS:
-            self._end_block()
-        elif tag in CELL_TAGS:
-            self.current.append(" ")
+def html_blocks(tree: HtmlElement) -> list[str]:
+    """Text blocks in document order (split at block elements and <br>), whitespace collapsed, none empty."""
+    blocks: list[str] = []
+    current: list[str] = []
+    skipping = 0
 
-    def handle_startendtag(self, tag, attrs):
-        if tag in BLOCK_TAGS:
-            self._end_block()
-
-    def handle_endtag(self, tag):
-        if tag in self.skipping:
-            del self.skipping[self.skipping.index(tag) if tag != self.skipping[-1] else -1:]
-        elif tag in BLOCK_TAGS and not self.skipping:
-            self._end_block()
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.current.append(data)
-
-    def _end_block(self) -> None:
-        text = WHITESPACE.sub(" ", "".join(self.current)).strip()
+    def end_block() -> None:
+        text = " ".join("".join(current).split())
         if text:
-            self.blocks.append(text)
-        self.current = []
+            blocks.append(text)
+        current.clear()
 
-    def close(self) -> None:
-        super().close()
-        self._end_block()
-
-
-def html_blocks(html: str) -> list[str]:
-    """The block texts of `html` in document order, whitespace collapsed, empty blocks left out."""
-    parser = _BlockText()
-    parser.feed(html)
-    parser.close()
-    return parser.blocks
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else None
+        if event == "start":
+            if tag in SKIPPED_TAGS:
+                skipping += 1
+            elif not skipping:
+                if tag in BLOCK_TAGS:
+                    end_block()
+                elif tag in CELL_TAGS:
+                    current.append(" ")
+                if tag and element.text:
+                    current.append(element.text)
+            continue
+        if tag in SKIPPED_TAGS:
+            skipping -= 1
+        elif tag in BLOCK_TAGS and not skipping:
+            end_block()
+        if not skipping and element.tail:
+            current.append(element.tail)
+    end_block()
+    return blocks
 
 
 def comparison_key(text: str) -> str:
-    """Lowercase letters and digits only: how a block is found in trafilatura's differently spaced text."""
-    return NON_WORD.sub("", text).lower()
+    """Lowercase letters and digits only, entities decoded: how a block is found in trafilatura's text,
+    which is spaced differently and has escaped text ("&amp;#233;" in the page) decoded once more."""
+    return NON_WORD.sub("", unescape(text) if "&" in text else text).lower()
 
 
 class HtmlExtractor:
@@ -110,11 +101,14 @@ class HtmlExtractor:
 
     def extract(self, html: str, with_metadata: bool = False) -> HtmlArticle:
         """Paragraphs of the page body; title and date only when `with_metadata` (it costs extra time)."""
-        blocks = html_blocks(html)
+        tree = parse_html(html)
+        if tree is None:
+            return HtmlArticle([])
+        blocks = html_blocks(tree)
         if not self.use_trafilatura:
             return HtmlArticle(blocks)
         document = trafilatura.bare_extraction(
-            html, fast=True, include_comments=False, include_tables=False, with_metadata=with_metadata,
+            tree, fast=True, include_comments=False, include_tables=False, with_metadata=with_metadata,
             date_extraction_params=DATE_PARAMETERS,
         )
         if document is None:
@@ -122,7 +116,6 @@ class HtmlExtractor:
         title, date = (document.title, document.date) if with_metadata else (None, None)
         kept_text = comparison_key(document.text or "")
         kept = [block for block in blocks if (key := comparison_key(block)) and key in kept_text]
-        if kept:
-            return HtmlArticle(kept, title, date, "trafilatura")
-        lines = [line for line in (document.text or "").splitlines() if line.strip()]
-        return HtmlArticle(lines or blocks, title, date, "trafilatura" if lines else "blocks")
+        if not kept:
+            kept = [line for line in (document.text or "").splitlines() if line.strip()] or blocks
+        return HtmlArticle(kept, title, date)

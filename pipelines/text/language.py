@@ -12,7 +12,7 @@ import re
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
-LETTER_RUN = re.compile(r"[^\W\d_]{2,}")
+NON_LETTER = re.compile(r"[\W\d_]+")
 MIN_LETTERS = 12
 NO_LANGUAGE = "zxx"  # the model's label for text with no linguistic content
 
@@ -34,14 +34,14 @@ def tidy_language_tag(tag: str | None) -> str | None:
 class LanguageDetector:
     """Guesses the language of paragraphs from their first `prefix_chars` characters."""
 
-    def __init__(self, prefix_chars: int = 300, min_confidence: float = 0.5):
+    def __init__(self, prefix_chars: int = 200, min_confidence: float = 0.5):
         self.prefix_chars = prefix_chars
         self.min_confidence = min_confidence
 
     def detect(self, paragraphs: list[str]) -> str | None:
         """ISO 639-1 code (639-3 for languages without one), or None when the text is too short or unclear."""
         sample = self._prefix(paragraphs)
-        if sum(len(run) for run in LETTER_RUN.findall(sample)) < MIN_LETTERS:
+        if len(NON_LETTER.sub("", sample)) < MIN_LETTERS:
             return None
         language, confidence = language_identifier().classify(sample)
         if language == NO_LANGUAGE or confidence < self.min_confidence:

@@ -28,7 +28,7 @@ class NormalizeSettings:
     """The stage's knobs (see the `normalize` group of pipelines/options.py)."""
 
     detect_language: bool = True
-    language_prefix_chars: int = 300
+    language_prefix_chars: int = 200
     max_future_hours: float = 48.0
     html_extractor: str = "trafilatura"
 
@@ -107,9 +107,11 @@ class Normalizer:
         }
 
     def _published_at(self, value: str | None, warnings: list[str]) -> int | None:
+        if value is None or not value.strip():
+            return None
         parsed = parse_published_at(value, self.clock(), timedelta(hours=self.settings.max_future_hours))
         if parsed.warning:
-            warnings.append(warning(parsed.warning, value or ""))
+            warnings.append(warning(parsed.warning, value))
         return parsed.millis
 
     def _language(self, given: str | None, texts: list[str], warnings: list[str]) -> str | None:

@@ -40,12 +40,13 @@ def strip_dateline(text: str) -> tuple[str | None, str]:
 def strip_credits(text: str) -> tuple[list[str], str]:
     """(credits in reading order, rest): parenthesised wire names and "Reporting by ..." lines at the end."""
     credits: list[str] = []
-    while True:
+    while text.endswith(")"):
         match = TRAILING_PARENTHESES.search(text)
         if match is None or not is_credit(match.group("credit").strip()):
             return credits, text
         credits.insert(0, match.group("credit").strip())
         text = text[:match.start()].rstrip()
+    return credits, text
 
 
 def is_credit(candidate: str) -> bool:
