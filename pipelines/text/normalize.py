@@ -151,17 +151,26 @@ def _without_leading_title(blocks: list[str], title: str | None) -> list[str]:
 
 
 def _move_wire_markers(texts: list[str]) -> tuple[str | None, list[str]]:
-    """Strips the dateline off the opening paragraph(s) and credits off every paragraph end, in place."""
+    """Strips credits off paragraph ends and the dateline off the opening paragraph, in place.
+
+    Repeated until nothing moves: stripping one can expose the other (a credit-only first paragraph hides
+    the dateline behind it), and a second normalization must find nothing left to strip.
+    """
     dateline = None
-    for i, text in enumerate(texts):
-        if not text:
-            continue
-        found, texts[i] = strip_dateline(text)
-        dateline = dateline or found
-        if found is None or texts[i]:
-            break
     credits: list[str] = []
-    for i, text in enumerate(texts):
-        found, texts[i] = strip_credits(text)
-        credits.extend(c for c in found if c not in credits)
+    moved = True
+    while moved:
+        moved = False
+        for i, text in enumerate(texts):
+            found, texts[i] = strip_credits(text)
+            credits.extend(c for c in found if c not in credits)
+            moved = moved or bool(found)
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            found, texts[i] = strip_dateline(text)
+            dateline = dateline or found
+            moved = moved or found is not None
+            if found is None or texts[i]:
+                break
     return dateline, credits

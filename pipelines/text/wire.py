@@ -11,7 +11,7 @@ CAPS = "A-ZÀ-ÖØ-Þ"
 PLACE = rf"[{CAPS}][{CAPS}'.\- ]*[{CAPS}.]"
 # ", Portugal", ", Calif.", ", July 30", ", Nov. 5": up to two short capitalised qualifiers after the place.
 QUALIFIER = r",\s*[A-Z][\w.'\- ]{0,24}?"
-WIRE = r"\(\s*[^()]{1,40}?\s*\)"
+WIRE = r"\(\s*[^()\d]{1,40}?\s*\)"
 DATELINE = re.compile(
     rf"^(?P<dateline>{PLACE}(?:{QUALIFIER}){{0,2}}?)\s*(?:"
     rf"(?P<wire>{WIRE})\s*(?:--|[-—–:])\s*(?=\S)"  # WASHINGTON (AP) — / LONDON, July 30 (Reuters) -
@@ -28,13 +28,16 @@ TRAILING_PARENTHESES = re.compile(r"(?:^|(?<=[.!?\"')]))\s*\((?P<credit>[^()]{2,
 
 
 def strip_dateline(text: str) -> tuple[str | None, str]:
-    """(dateline, rest) when the paragraph opens with an all-caps wire dateline, else (None, text)."""
-    match = DATELINE.match(text)
-    if match is None:
-        return None, text
-    wire = match.group("wire") or match.group("wire_alone")
-    dateline = match.group("dateline").strip() + (f" {wire.strip()}" if wire else "")
-    return dateline, text[match.end():].strip()
+    """(dateline, rest) when the paragraph opens with an all-caps wire dateline, else (None, text).
+
+    Stacked datelines ("LONDON (Reuters) - SEOUL (Yonhap) -- ") all go; the first one is returned.
+    """
+    first = None
+    while match := DATELINE.match(text):
+        wire = match.group("wire") or match.group("wire_alone")
+        first = first or match.group("dateline").strip() + (f" {wire.strip()}" if wire else "")
+        text = text[match.end():].strip()
+    return first, text
 
 
 def strip_credits(text: str) -> tuple[list[str], str]:
