@@ -3,8 +3,9 @@
 Two tools, each for what it is good at. trafilatura finds the article body in a full page and drops the
 navigation, share bars, related links and comments around it; but on short pages it falls back to a
 baseline that flattens the body into one run of text, and on fragments it returns nothing. A walk over the
-parsed tree splits the text at block elements and <br>. Paragraphs are the blocks whose text trafilatura
-kept; with no trafilatura output (fragments), all blocks. The HTML is parsed once (lxml, via trafilatura's
+parsed tree splits the text at block elements and <br>, skipping navigation, headers, footers, forms and
+scripts. Paragraphs are the blocks whose text trafilatura kept; with no trafilatura output (fragments) or
+none of it found among the blocks, all blocks. The HTML is parsed once (lxml, via trafilatura's
 loader) for both. Nothing here touches the network: trafilatura only ever receives the parsed page.
 """
 from __future__ import annotations
@@ -116,6 +117,4 @@ class HtmlExtractor:
         title, date = (document.title, document.date) if with_metadata else (None, None)
         kept_text = comparison_key(document.text or "")
         kept = [block for block in blocks if (key := comparison_key(block)) and key in kept_text]
-        if not kept:
-            kept = [line for line in (document.text or "").splitlines() if line.strip()] or blocks
-        return HtmlArticle(kept, title, date)
+        return HtmlArticle(kept or blocks, title, date)
