@@ -106,7 +106,7 @@ html_tags = st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<br>", "<b>", "<
 
 @PROPERTY_SETTINGS
 @given(parts=st.lists(st.one_of(html_words, html_tags), min_size=1, max_size=60))
-def test_html_output_words_all_come_from_the_page(parts):
+def test_html_output_words_all_come_from_the_page_and_renormalize_unchanged(parts):
     page = " ".join(parts)
     article = normalize_or_none({"html": page})
     if article is None:
@@ -115,3 +115,5 @@ def test_html_output_words_all_come_from_the_page(parts):
     for paragraph in article["paragraphs"]:
         for word in paragraph["text"].split():
             assert word in page_words, word
+    as_text = normalize_or_none({"text": "\n".join(p["text"] for p in article["paragraphs"])})
+    assert [p["text"] for p in as_text["paragraphs"]] == [p["text"] for p in article["paragraphs"]]

@@ -1,4 +1,5 @@
 """The Normalize stage's steps one by one: URLs, text repair, wire markers, dates, language, HTML."""
+import socket
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -171,3 +172,15 @@ def test_settings_are_validated():
         NormalizeSettings(html_extractor="readability")
     with pytest.raises(ValueError):
         NormalizeSettings(language_prefix_chars=0)
+
+
+def test_html_extraction_never_reaches_the_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("HTML extraction tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    page = (PAGES / "full_page.html").read_text(encoding="utf-8")
+    found = HtmlExtractor().extract(page, with_metadata=True)
+    assert found.paragraphs and found.title
