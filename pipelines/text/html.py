@@ -10,6 +10,7 @@ loader) for both. Nothing here touches the network: trafilatura only ever receiv
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from html import unescape
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
 # trafilatura logs every document it declines; fragments are expected here and have a fallback.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -88,6 +90,14 @@ def html_blocks(tree: HtmlElement) -> list[str]:
     return blocks
 
 
+@functools.lru_cache(maxsize=2)
+def trafilatura_options(with_metadata: bool) -> Extractor:
+    """trafilatura's settings, built once per process (building them reads its config each time): fast mode,
+    no comments or tables, metadata (htmldate for the date, original publication date first) on request."""
+    return Extractor(output_format="python", fast=True, comments=False, tables=False, with_metadata=with_metadata,
+                     date_params=DATE_PARAMETERS)
+
+
 def comparison_key(text: str) -> str:
     """Lowercase letters and digits only, entities decoded: how a block is found in trafilatura's text,
     which is spaced differently and has escaped text ("&amp;#233;" in the page) decoded once more."""
@@ -108,10 +118,7 @@ class HtmlExtractor:
         blocks = html_blocks(tree)
         if not self.use_trafilatura:
             return HtmlArticle(blocks)
-        document = trafilatura.bare_extraction(
-            tree, fast=True, include_comments=False, include_tables=False, with_metadata=with_metadata,
-            date_extraction_params=DATE_PARAMETERS,
-        )
+        document = trafilatura.bare_extraction(tree, options=trafilatura_options(with_metadata))
         if document is None:
             return HtmlArticle(blocks)
         title, date = (document.title, document.date) if with_metadata else (None, None)
