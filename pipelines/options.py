@@ -6,6 +6,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipelines.events.nlp import DEFAULT_MODEL
 from pipelines.io.kafka import ReadSettings
 from pipelines.io.kafka_config import KafkaConnection
+from pipelines.text.normalize import HTML_EXTRACTORS, NormalizeSettings
 from pipelines.text.parse import ParseLimits
 from pipelines.transforms.events import EventSettings
 
@@ -85,6 +86,20 @@ class NewsstreamOptions(PipelineOptions):
         sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
                           help="Streaming: length of the fixed windows that output files are cut by.")
 
+        normalize = parser.add_argument_group("normalize")
+        normalize.add_argument("--no-language-detection", dest="detect_language", action="store_false", default=True,
+                               help="Leave `language` null when the message has none instead of detecting it.")
+        normalize.add_argument("--language-prefix-chars", dest="language_prefix_chars", type=int,
+                               default=NormalizeSettings.language_prefix_chars,
+                               help="Characters of the body that language detection reads (its cost grows with it).")
+        normalize.add_argument("--max-future-hours", dest="max_future_hours", type=float,
+                               default=NormalizeSettings.max_future_hours,
+                               help="A published_at further ahead of the clock than this is absurd: null + warning.")
+        normalize.add_argument("--html-extractor", dest="html_extractor", choices=HTML_EXTRACTORS,
+                               default=NormalizeSettings.html_extractor,
+                               help="trafilatura: keep the blocks trafilatura finds to be the article body; "
+                                    "blocks: keep every text block outside navigation, scripts and forms.")
+
         events = parser.add_argument_group("events")
         events.add_argument("--spacy-model", dest="spacy_model", default=DEFAULT_MODEL,
                             help="Installed spaCy model (package name) for event extraction.")
@@ -122,6 +137,15 @@ class NewsstreamOptions(PipelineOptions):
             bounded=bounded,
             commit_offsets=self.commit_offsets,
             idle_timeout_s=self.kafka_idle_timeout,
+        )
+
+    def normalize_settings(self) -> NormalizeSettings:
+        """The Normalize stage's settings."""
+        return NormalizeSettings(
+            detect_language=self.detect_language,
+            language_prefix_chars=self.language_prefix_chars,
+            max_future_hours=self.max_future_hours,
+            html_extractor=self.html_extractor,
         )
 
 

@@ -27,7 +27,7 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
         messages = partitions | "ReadKafka" >> ReadPartitions(kafka, settings)
 
     parsed = messages | "Parse" >> Parse(opts.parse_limits())
-    normalized = parsed.records | "Normalize" >> Normalize()
+    normalized = parsed.records | "Normalize" >> Normalize(opts.normalize_settings())
     articles = normalized.records
 
     rejected = [parsed.dead_letters, normalized.dead_letters]

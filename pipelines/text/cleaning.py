@@ -1,0 +1,76 @@
+"""Text repair for one paragraph: entities, mojibake, Unicode form, invisible characters, quotes, whitespace.
+
+The output stays readable (case, punctuation and accents are kept); the aggressive comparison key used for
+dedup is built by the dedup stage. Repair is idempotent: repairing repaired text changes nothing.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import ftfy
+
+# Only well-formed entities with their closing semicolon: a bare "&not" inside "Barnes&notice" stays text.
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte read the same way: the shape of
+# mojibake such as "â€™" or "Ã©". ftfy is slow, so it only runs on text showing this shape.
+MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+FTFY_CONFIG = ftfy.TextFixerConfig(unescape_html=False, explain=False)
+# Invisible format characters (soft hyphen, zero-width space, bidi marks, word joiner, BOM), C0/C1 controls
+# that are not whitespace, and lone surrogates (they cannot be written as UTF-8).
+INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000e-\u001b\u007f-\u0084\u0086-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+# Zero-width (non-)joiners carry meaning between letters (Persian, Indic scripts); elsewhere they are debris.
+STRAY_JOINER = re.compile(r"(?<!\w)[\u200c\u200d]+|[\u200c\u200d]+(?!\w)")
+CURLY_QUOTE = re.compile("[\u2018-\u201f]")
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+                        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+MAX_PASSES = 4
+
+
+def repair_text(text: str) -> str:
+    """One paragraph of clean text: no entities, mojibake, invisible characters, curly quotes or extra spaces."""
+    if text.isascii() and "&" not in text:
+        return _collapse_spaces(text if text.isprintable() else INVISIBLE.sub("", text))
+    for _ in range(MAX_PASSES):
+        repaired = _repair_once(text)
+        if repaired == text:
+            break
+        text = repaired
+    return text
+
+
+def _repair_once(text: str) -> str:
+    if "&" in text:
+        text = _unescape_entities(text)
+    if MOJIBAKE_HINT.search(text):
+        text = ftfy.fix_text(text, FTFY_CONFIG)
+    if not text.isprintable():
+        text = INVISIBLE.sub("", text)
+    if not text.isascii():
+        if "\u200c" in text or "\u200d" in text:
+            text = STRAY_JOINER.sub("", text)
+        if CURLY_QUOTE.search(text):
+            text = text.translate(QUOTES)
+        text = unicodedata.normalize("NFKC", text)
+    return _collapse_spaces(text)
+
+
+def _collapse_spaces(text: str) -> str:
+    """Runs of whitespace (str.isspace, as str.split sees it) become one space; none at either end."""
+    return " ".join(text.split())
+
+
+def _unescape_entities(text: str) -> str:
+    """Entities decoded until none is left, so double-escaped feed text ("&amp;amp;") comes out plain."""
+    while True:
+        unescaped = ENTITY.sub(lambda m: html.unescape(m.group()), text)
+        if unescaped == text:
+            return text
+        text = unescaped
