@@ -14,13 +14,18 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 LANGUAGE_TAG = re.compile(r"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*")
 NON_LETTER = re.compile(r"[\W\d_]+")
 MIN_LETTERS = 12
-NO_LANGUAGE = "zxx"  # the model's label for text with no linguistic content
 
 
 @functools.lru_cache(maxsize=1)
 def language_identifier() -> LanguageIdentifier:
-    """The process-wide py3langid model, with probabilities normalized so confidence is meaningful."""
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    """The process-wide py3langid model, with probabilities normalized so confidence is meaningful.
+
+    Restricted to the languages that have an ISO 639-1 code, the code the article schema promises:
+    the model's other classes are mostly low-resource varieties (Nigerian Pidgin, Central Bikol, ...)
+    that pull plain English or French news with foreign names away from its language."""
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([code for code in identifier.nb_classes if len(code) == 2])
+    return identifier
 
 
 def tidy_language_tag(tag: str | None) -> str | None:
@@ -39,12 +44,12 @@ class LanguageDetector:
         self.min_confidence = min_confidence
 
     def detect(self, paragraphs: list[str]) -> str | None:
-        """ISO 639-1 code (639-3 for languages without one), or None when the text is too short or unclear."""
+        """ISO 639-1 code, or None when the text is too short or unclear."""
         sample = self._prefix(paragraphs)
         if len(NON_LETTER.sub("", sample)) < MIN_LETTERS:
             return None
         language, confidence = language_identifier().classify(sample)
-        if language == NO_LANGUAGE or confidence < self.min_confidence:
+        if confidence < self.min_confidence:
             return None
         return language
 
