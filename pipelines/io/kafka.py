@@ -263,13 +263,17 @@ class ReadUnboundedPartitionFn(ReadPartitionFn):
         yield from super().process(spec, bundle_finalizer, tracker=tracker, watermark_estimator=watermark_estimator)
 
 
-class PlanPartitions(beam.PTransform):
-    """PBegin -> one PartitionSpec per topic-partition, resolved once when the pipeline starts."""
+class KafkaReadTransform(beam.PTransform):
+    """A read-side transform configured by a connection and the read settings."""
 
     def __init__(self, connection: KafkaConnection, settings: ReadSettings):
         super().__init__()
         self.connection = connection
         self.settings = settings
+
+
+class PlanPartitions(KafkaReadTransform):
+    """PBegin -> one PartitionSpec per topic-partition, resolved once when the pipeline starts."""
 
     def expand(self, pbegin):
         connection, settings = self.connection, self.settings
@@ -281,26 +285,16 @@ class PlanPartitions(beam.PTransform):
         )
 
 
-class ReadPartitions(beam.PTransform):
+class ReadPartitions(KafkaReadTransform):
     """PartitionSpec -> SourceMessage elements (timestamped with the record timestamp)."""
-
-    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
-        super().__init__()
-        self.connection = connection
-        self.settings = settings
 
     def expand(self, partitions):
         reader = ReadPartitionFn if self.settings.bounded else ReadUnboundedPartitionFn
         return partitions | "Read" >> beam.ParDo(reader(self.connection, self.settings))
 
 
-class ReadFromKafka(beam.PTransform):
+class ReadFromKafka(KafkaReadTransform):
     """PBegin -> SourceMessage elements: plan the partitions, then read them."""
-
-    def __init__(self, connection: KafkaConnection, settings: ReadSettings):
-        super().__init__()
-        self.connection = connection
-        self.settings = settings
 
     def expand(self, pbegin):
         return (
