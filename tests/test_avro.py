@@ -38,3 +38,30 @@ def test_single_object_encoding_round_trips_and_checks_the_fingerprint():
     assert decode_single_object("dead_letter", data) == letter
     with pytest.raises(ValueError):
         decode_single_object("article", data)
+
+
+def test_streaming_writes_one_file_per_window(tmp_path):
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+    from apache_beam.testing.test_stream import TestStream
+
+    from pipelines.io.avro import read_avro_file
+    from pipelines.transforms.write import WriteRecords
+
+    def article(i):
+        return {"article_id": f"a{i}", "paragraphs": [{"index": 0, "text": f"text {i}"}], "removed_paragraphs": []}
+
+    stamped = beam.window.TimestampedValue
+    stream = (TestStream()
+              .add_elements([stamped(article(1), 10), stamped(article(2), 20)])
+              .advance_watermark_to(70)
+              .add_elements([stamped(article(3), 80)])
+              .advance_watermark_to_infinity())
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    with beam.Pipeline(options=options) as p:
+        p | stream | WriteRecords("article", str(tmp_path), streaming=True, window_seconds=60)
+    files = sorted(tmp_path.glob("articles-*.avro"))
+    assert [f.name.split("-", 2)[2][:39] for f in files] == [
+        "1970-01-01T00:00:00-1970-01-01T00:01:00", "1970-01-01T00:01:00-1970-01-01T00:02:00"]
+    assert [sorted(r["article_id"] for r in read_avro_file(str(f))) for f in files] == [["a1", "a2"], ["a3"]]

@@ -1,0 +1,143 @@
+"""End-to-end throughput: the whole pipeline, bounded, from the embedded broker to Avro files, against
+spaCy `nlp.pipe` alone over the same (kept) paragraphs with the same model, in one run.
+
+The pipeline runs as `newsstream run` in a child process (so its start-up, planning, every stage and the
+file writes count); the process tree's resident memory is sampled for the peak. It runs once with one
+DirectRunner worker and once with `--direct_num_workers=2 --direct_running_mode=multi_processing`.
+Prints articles/s, words/s, peak memory and the ratio pipeline/spaCy; the last line is one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import spacy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from benchmarks.common import bbc_articles, print_result  # noqa: E402
+from pipelines.events.nlp import DEFAULT_MODEL  # noqa: E402
+from pipelines.io.avro import read_avro_file  # noqa: E402
+from pipelines.io.broker import EmbeddedBroker  # noqa: E402
+from pipelines.io.kafka import ensure_topic, produce_messages  # noqa: E402
+from pipelines.io.kafka_config import KafkaConnection  # noqa: E402
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE_SIZE
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_pipeline(bootstrap: str, group: str, output: str, extra: list[str]) -> tuple[float, int]:
+    """(seconds, peak bytes) of one bounded `newsstream run` over the topic."""
+    command = [sys.executable, "-m", "pipelines.cli", "run", "--bootstrap-servers", bootstrap, "--topic", "bench",
+               "--group-id", group, "--output", output, *extra]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             env={**os.environ, "PYTHONPATH": ROOT})
+    peak = [0]
+
+    def sample():
+        while child.poll() is None:
+            peak[0] = max(peak[0], tree_rss_bytes(child.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    if child.returncode != 0:
+        sys.exit(f"newsstream run failed ({child.returncode}):\n{out}")
+    return elapsed, peak[0]
+
+
+def kept_paragraphs(output: str) -> tuple[int, list[str]]:
+    """(articles written, texts of the kept paragraphs) from a run's Avro output."""
+    articles = [r for path in glob.glob(os.path.join(output, "articles-*.avro")) for r in read_avro_file(path)]
+    return len(articles), [p["text"] for a in articles for p in a["paragraphs"]]
+
+
+def spacy_seconds(texts: list[str], model: str, batch_size: int) -> float:
+    """nlp.pipe alone over the texts, the model as it loads (every component on)."""
+    nlp = spacy.load(model)
+    list(nlp.pipe(texts[:20], batch_size=batch_size))
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="only the first N BBC articles")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args()
+
+    articles = bbc_articles(args.limit)
+    messages = [(str(a["id"]).encode(), json.dumps({"id": f"bbc-{a['id']}", "source": "BBC News", "title": a["title"],
+                                                    "text": a["text"], "language": "en"}).encode())
+                for a in articles]
+    modes = {"1 worker": [], "2 workers": ["--direct_num_workers=2", "--direct_running_mode=multi_processing"]}
+    runs = {}
+    with EmbeddedBroker() as broker, tempfile.TemporaryDirectory() as scratch:
+        connection = KafkaConnection(broker.bootstrap_servers)
+        ensure_topic(connection, "bench", 3)
+        produce_messages(connection, "bench", messages)
+        for number, (mode, extra) in enumerate(modes.items()):
+            output = os.path.join(scratch, f"out{number}")
+            seconds, peak = run_pipeline(broker.bootstrap_servers, f"bench-{number}", output, extra)
+            written, texts = kept_paragraphs(output)
+            if written != len(articles):
+                sys.exit(f"{mode}: wrote {written} articles for {len(articles)} messages")
+            runs[mode] = {"seconds": seconds, "peak_mb": peak / 1e6, "texts": texts}
+    texts = runs["1 worker"]["texts"]
+    words = sum(len(t.split()) for t in texts)
+    reference_s = spacy_seconds(texts, args.model, args.batch_size)
+
+    result = {"articles": len(articles), "kept_paragraphs": len(texts), "words": words,
+              "spacy_words_per_s": round(words / reference_s)}
+    for mode, run in runs.items():
+        key = mode.replace(" ", "_")
+        result[f"{key}_articles_per_s"] = round(len(articles) / run["seconds"], 1)
+        result[f"{key}_words_per_s"] = round(words / run["seconds"])
+        result[f"{key}_peak_memory_mb"] = round(run["peak_mb"])
+        result[f"{key}_ratio_to_spacy"] = round(reference_s / run["seconds"], 3)
+        print(f"pipeline, {mode}: {result[f'{key}_articles_per_s']} articles/s, {result[f'{key}_words_per_s']} "
+              f"words/s, peak {result[f'{key}_peak_memory_mb']} MB, ratio to spaCy {result[f'{key}_ratio_to_spacy']}")
+    print(f"spaCy nlp.pipe alone ({args.model}, every component): {result['spacy_words_per_s']} words/s")
+    result["two_workers_speedup"] = round(runs["1 worker"]["seconds"] / runs["2 workers"]["seconds"], 3)
+    print_result(result)
+
+
+if __name__ == "__main__":
+    main()
