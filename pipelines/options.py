@@ -7,6 +7,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.io.kafka import KafkaConnection, ReadSettings
 from pipelines.text.parse import DEFAULT_MAX_MESSAGE_BYTES
+from pipelines.text.verify import DedupSettings
 
 SECURITY_OPTIONS = {
     "security_protocol": "security_protocol",
@@ -72,6 +73,42 @@ class NewsstreamOptions(PipelineOptions):
                                "P.dead_letters.")
         sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
                           help="Streaming: length of the fixed windows that output files are cut by.")
+
+        defaults = DedupSettings()
+        dedup = parser.add_argument_group("paragraph dedup (defaults measured on the dev stream, see README)")
+        dedup.add_argument("--dedup-retention-days", dest="dedup_retention_days", type=float, default=7.0,
+                           help="Event-time window in which an earlier paragraph can remove a later one; "
+                                "index entries expire after it.")
+        dedup.add_argument("--dedup-shingle", dest="dedup_shingle", type=int, default=defaults.shingle,
+                           help="Width in bytes of the character shingles of the normalized key.")
+        dedup.add_argument("--dedup-bins", dest="dedup_bins", type=int, default=defaults.num_bins,
+                           help="MinHash signature length (one-permutation hashing bins, a power of two).")
+        dedup.add_argument("--dedup-bands", dest="dedup_bands", type=int, default=defaults.bands,
+                           help="LSH bands; bands x rows must not exceed --dedup-bins.")
+        dedup.add_argument("--dedup-rows", dest="dedup_rows", type=int, default=defaults.rows,
+                           help="Signature bins per LSH band.")
+        dedup.add_argument("--dedup-min-jaccard", dest="dedup_min_jaccard", type=float,
+                           default=defaults.min_jaccard,
+                           help="Minimum estimated Jaccard similarity of a near-duplicate.")
+        dedup.add_argument("--dedup-min-containment", dest="dedup_min_containment", type=float,
+                           default=defaults.min_containment,
+                           help="Minimum share of the later paragraph's shingles found in the earlier one.")
+        dedup.add_argument("--dedup-short-words", dest="dedup_short_words", type=int,
+                           default=defaults.short_words,
+                           help="Paragraphs with at most this many words are compared word by word.")
+        dedup.add_argument("--no-events", dest="no_events", action="store_true", default=False,
+                           help="Run without event extraction (a dedup-only ingest).")
+
+    def dedup_settings(self) -> DedupSettings:
+        """The dedup parameters from the flags."""
+        return DedupSettings(
+            shingle=self.dedup_shingle, num_bins=self.dedup_bins, bands=self.dedup_bands, rows=self.dedup_rows,
+            min_jaccard=self.dedup_min_jaccard, min_containment=self.dedup_min_containment,
+            short_words=self.dedup_short_words,
+        )
+
+    def dedup_retention_seconds(self) -> float:
+        return self.dedup_retention_days * 24 * 3600
 
     def kafka_connection(self) -> KafkaConnection:
         """Brokers plus the security settings, under kafka-python's names."""

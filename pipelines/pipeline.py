@@ -1,4 +1,4 @@
-"""The newsstream graph: read -> parse -> normalize -> write. Read top to bottom."""
+"""The newsstream graph: read -> parse -> normalize -> dedup -> write. Read top to bottom."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,6 +7,7 @@ from apache_beam.options.pipeline_options import StandardOptions
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import ReadFromKafka
 from pipelines.options import NewsstreamOptions
+from pipelines.transforms.dedup import Dedup
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
 from pipelines.transforms.write import WriteRecords
@@ -26,7 +27,8 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> dict[str, beam.PCollecti
 
     parsed = messages | "Parse" >> Parse(opts.max_message_bytes)
     normalized = parsed.records | "Normalize" >> Normalize()
-    articles = normalized.records
+    articles = normalized.records | "Dedup" >> Dedup(
+        opts.dedup_settings(), opts.dedup_retention_seconds(), streaming)
 
     dead_letters = (parsed.dead_letters, normalized.dead_letters) | "DeadLetters" >> beam.Flatten()
 
