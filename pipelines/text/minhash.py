@@ -15,6 +15,7 @@ import numpy as np
 
 EMPTY = np.uint32(0xFFFFFFFF)
 _ODD = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0x94D049BB133111EB)
 _BYTE_LOWS = np.uint64(0x0101010101)
 _BYTE_HIGHS = np.uint64(0x8080808080)
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -28,8 +29,14 @@ class Signatures(NamedTuple):
 
 
 def _mix(h: np.ndarray, multiplier: np.uint64) -> np.ndarray:
-    """Multiply-xorshift: one 64-bit multiply by a random odd constant, then fold the high bits down."""
+    """Two rounds of multiply-xorshift (the first by a seeded odd constant).
+
+    One round is faster but leaves frequent shingles (" the ") with correlated bins and values: on BBC
+    paragraphs it produced four times the LSH candidates of two rounds.
+    """
     h = h * multiplier
+    h ^= h >> np.uint64(32)
+    h *= _MIX2
     return h ^ (h >> np.uint64(29))
 
 
@@ -90,12 +97,3 @@ class MinHasher:
         with np.errstate(over="ignore"):
             shifted = ((source + self._rotation_offsets[np.minimum(distance, 2 * k - 1)]) & np.uint64(0xFFFFFFFF))
         return np.where(empty, shifted.astype(np.uint32), values)
-
-
-def estimated_jaccard(a: np.ndarray, b: np.ndarray, value_bits: int = 32) -> float:
-    """Fraction of equal bins, corrected for chance equality when only the low `value_bits` are kept."""
-    equal = float(np.count_nonzero(a == b)) / len(a)
-    if value_bits >= 32:
-        return equal
-    chance = 2.0 ** -value_bits
-    return max(0.0, (equal - chance) / (1.0 - chance))

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from pipelines.text.dedup_key import analyze
+from pipelines.text.dedup_key import ParagraphKey, analyze
 from pipelines.text.lsh import band_keys, text_hash, word_drop_keys
 from pipelines.text.minhash import MinHasher
 
@@ -32,8 +32,8 @@ class DedupSettings:
 
     shingle: int = 5
     num_bins: int = 64
-    bands: int = 20
-    rows: int = 3
+    bands: int = 16
+    rows: int = 4
     min_jaccard: float = 0.4
     min_containment: float = 0.7
     short_words: int = 8
@@ -65,35 +65,60 @@ def name_hash(name: str) -> int:
     return (_fact_hash(name) << 16) | _fact_hash("".join(sorted(name)))
 
 
+class _HashCache(dict):
+    """token -> hash, computed on first use (names and figures repeat across a news stream)."""
+
+    def __init__(self, hash_function):
+        super().__init__()
+        self.hash_function = hash_function
+
+    def __missing__(self, token: str) -> int:
+        value = self.hash_function(token)
+        if len(self) < HASH_CACHE_SIZE:
+            self[token] = value
+        return value
+
+
+HASH_CACHE_SIZE = 200_000
+_NAME_HASHES = _HashCache(name_hash)
+_NUMBER_HASHES = _HashCache(_fact_hash)
+
+
 def sketch_paragraphs(texts: list[str], settings: DedupSettings, hasher: MinHasher | None = None,
                       ) -> list[tuple[ParagraphSketch, list[int]]]:
     """(sketch, bucket keys) per paragraph text; signatures are computed for the whole list at once."""
-    analyzed = [analyze(text) for text in texts]
+    return sketch_keys([analyze(text) for text in texts], settings, hasher)
+
+
+def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: MinHasher | None = None,
+                ) -> list[tuple[ParagraphSketch, list[int]]]:
+    """(sketch, bucket keys) per analyzed paragraph (comparison key and facts)."""
     hasher = hasher or settings.hasher()
     signatures = hasher.signatures([a.key for a in analyzed])
     bands = band_keys(signatures.values, settings.bands, settings.rows)
     low_bits = (signatures.values & ((1 << SIGNATURE_BITS) - 1)).astype(np.uint8)
     results = []
+    band_rows = bands.tolist()
     for i, a in enumerate(analyzed):
-        words = tuple(a.key.split())
+        word_count = a.key.count(" ") + 1 if a.key else 0
         # Paragraphs one word over the short limit keep their words too, to meet short ones one word apart.
-        keeps_words = len(words) <= settings.short_words + 1
-        has_signature = len(words) > settings.short_words
+        words = tuple(a.key.split()) if word_count <= settings.short_words + 1 else ()
+        has_signature = word_count > settings.short_words
         key_hash = text_hash(a.key)
         sketch = ParagraphSketch(
             key_hash=key_hash,
-            words=words if keeps_words else (),
+            words=words,
             signature=low_bits[i].tobytes() if has_signature else b"",
             shingles=int(signatures.shingles[i]),
-            numbers=tuple(sorted(_fact_hash(n) for n in a.facts.numbers)),
-            names=tuple(sorted(name_hash(n) for n in a.facts.names)),
+            numbers=tuple(sorted(map(_NUMBER_HASHES.__getitem__, a.facts.numbers))),
+            names=tuple(sorted(map(_NAME_HASHES.__getitem__, a.facts.names))),
             digits=a.facts.digits,
         )
         buckets = [key_hash]
-        if keeps_words:
+        if words:
             buckets += word_drop_keys(words)
         if has_signature:
-            buckets += [int(k) for k in bands[i]]
+            buckets += band_rows[i]
         results.append((sketch, buckets))
     return results
 
