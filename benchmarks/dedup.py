@@ -122,9 +122,9 @@ def main() -> None:
     ours_s = best_of(args.runs, lambda: ours_stream(analyzed, settings, args.batch))
     _, ours_dups = ours_stream(analyzed, settings, args.batch)
 
-    ds_sig_s = best_of(1, lambda: datasketch_minhashes(keys))
+    ds_sig_s = best_of(args.runs, lambda: datasketch_minhashes(keys))
     minhashes = datasketch_minhashes(keys)
-    ds_index_s = best_of(1, lambda: datasketch_stream(minhashes))
+    ds_index_s = best_of(args.runs, lambda: datasketch_stream(minhashes))
     _, ds_dups = datasketch_stream(minhashes)
     ds_s = ds_sig_s + ds_index_s
 
