@@ -8,6 +8,7 @@ from pipelines.io.kafka import ReadSettings
 from pipelines.io.kafka_config import KafkaConnection
 from pipelines.text.normalize import HTML_EXTRACTORS, NormalizeSettings
 from pipelines.text.parse import ParseLimits
+from pipelines.text.verify import DedupSettings
 from pipelines.transforms.events import EventSettings
 
 SECURITY_OPTIONS = {
@@ -100,13 +101,48 @@ class NewsstreamOptions(PipelineOptions):
                                help="trafilatura: keep the blocks trafilatura finds to be the article body; "
                                     "blocks: keep every text block outside navigation, scripts and forms.")
 
+        defaults = DedupSettings()
+        dedup = parser.add_argument_group("paragraph dedup (defaults measured on the dev stream, see README)")
+        dedup.add_argument("--dedup-retention-days", dest="dedup_retention_days", type=float, default=7.0,
+                           help="Event-time window in which an earlier paragraph can remove a later one; "
+                                "index entries expire after it.")
+        dedup.add_argument("--dedup-shingle", dest="dedup_shingle", type=int, default=defaults.shingle,
+                           help="Width in bytes of the character shingles of the normalized key.")
+        dedup.add_argument("--dedup-bins", dest="dedup_bins", type=int, default=defaults.num_bins,
+                           help="MinHash signature length (one-permutation hashing bins, a power of two).")
+        dedup.add_argument("--dedup-bands", dest="dedup_bands", type=int, default=defaults.bands,
+                           help="LSH bands; bands x rows must not exceed --dedup-bins.")
+        dedup.add_argument("--dedup-rows", dest="dedup_rows", type=int, default=defaults.rows,
+                           help="Signature bins per LSH band.")
+        dedup.add_argument("--dedup-min-jaccard", dest="dedup_min_jaccard", type=float,
+                           default=defaults.min_jaccard,
+                           help="Minimum estimated Jaccard similarity of a near-duplicate.")
+        dedup.add_argument("--dedup-min-containment", dest="dedup_min_containment", type=float,
+                           default=defaults.min_containment,
+                           help="Minimum share of the later paragraph's shingles found in the earlier one.")
+        dedup.add_argument("--dedup-short-words", dest="dedup_short_words", type=int,
+                           default=defaults.short_words,
+                           help="Paragraphs with at most this many words are compared word by word.")
+
         events = parser.add_argument_group("events")
         events.add_argument("--spacy-model", dest="spacy_model", default=DEFAULT_MODEL,
                             help="Installed spaCy model (package name) for event extraction.")
         events.add_argument("--no-events", dest="no_events", action="store_true", default=False,
-                            help="Skip event extraction (no events-*.avro).")
+                            help="Skip event extraction (no events-*.avro): a dedup-only ingest.")
         events.add_argument("--events-batch-size", dest="events_batch_size", type=int, default=64,
                             help="Paragraphs parsed per nlp.pipe call, gathered across the articles of a bundle.")
+
+    def dedup_settings(self) -> DedupSettings:
+        """The dedup parameters from the flags."""
+        return DedupSettings(
+            shingle=self.dedup_shingle, num_bins=self.dedup_bins, bands=self.dedup_bands, rows=self.dedup_rows,
+            min_jaccard=self.dedup_min_jaccard, min_containment=self.dedup_min_containment,
+            short_words=self.dedup_short_words,
+        )
+
+    def dedup_retention_seconds(self) -> float:
+        """The dedup retention window in seconds of event time."""
+        return self.dedup_retention_days * 24 * 3600
 
     def event_settings(self) -> EventSettings:
         """The ExtractEvents stage settings."""

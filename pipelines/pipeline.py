@@ -1,4 +1,4 @@
-"""The newsstream graph: read -> parse -> normalize -> events -> write -> commit. Read top to bottom."""
+"""The newsstream graph: read -> parse -> normalize -> dedup -> events -> write -> commit. Read top to bottom."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,6 +7,7 @@ from apache_beam.options.pipeline_options import StandardOptions
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
+from pipelines.transforms.dedup import Dedup
 from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
@@ -28,7 +29,7 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
 
     parsed = messages | "Parse" >> Parse(opts.parse_limits())
     normalized = parsed.records | "Normalize" >> Normalize(opts.normalize_settings())
-    articles = normalized.records
+    articles = normalized.records | "Dedup" >> Dedup(opts.dedup_settings(), opts.dedup_retention_seconds(), streaming)
 
     rejected = [parsed.dead_letters, normalized.dead_letters]
     events = None

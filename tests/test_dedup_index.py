@@ -1,0 +1,153 @@
+"""The plain dedup decisions: order independence, applying matches, the in-memory index, dev quality."""
+import collections
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from pipelines.records import RawArticle
+from pipelines.text.dedup import (
+    IndexedParagraph,
+    Match,
+    ParagraphRef,
+    apply_matches,
+    index_article,
+    match_in_bucket,
+    matches_in_group,
+)
+from pipelines.text.normalize import normalize_article
+from pipelines.text.paragraph_index import ParagraphIndex
+from pipelines.text.verify import DedupSettings, sketch_paragraphs
+from tests import dedup_samples as s
+
+SETTINGS = DedupSettings()
+DAY_MS = 24 * 3600 * 1000
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dedup"
+
+
+def sample_stream() -> list[dict]:
+    return [
+        s.article("wire-1", 1000, s.RESERVOIR, s.PUMPING, s.WATERING, s.PUMPING),
+        s.article("outlet-1", 2000, s.RESERVOIR_COPY, s.OUTLET_OWN, s.PUMPING_COPY, s.WATERING_COPY),
+        s.article("outlet-2", 3000, s.RESERVOIR_UPDATE, s.PUMPING_NEW_NAME, s.FARMERS),
+    ]
+
+
+def arrival_matches(articles: list[dict], retention_ms: int = 7 * DAY_MS) -> set[Match]:
+    """Files paragraphs one at a time in arrival order, as the bucket state does, and collects every match."""
+    buckets: dict[int, list[IndexedParagraph]] = collections.defaultdict(list)
+    found: set[Match] = set()
+    for art in articles:
+        for bucket, entry in index_article(art, art["published_at"], SETTINGS):
+            new_is_later, stored_is_later, already = match_in_bucket(entry, buckets[bucket], SETTINGS, retention_ms)
+            found.update(new_is_later + stored_is_later)
+            if not already:
+                buckets[bucket].append(entry)
+    return found
+
+
+def removed(articles: list[dict], matches: set[Match]) -> dict[str, list[tuple[int, str, int]]]:
+    result = {}
+    for art in articles:
+        deduped = apply_matches(art, matches)
+        result[art["article_id"]] = [(r["index"], r["duplicate_of"]["article_id"], r["duplicate_of"]["index"])
+                                     for r in deduped["removed_paragraphs"]]
+    return result
+
+
+def test_copies_and_repeats_are_removed_fact_updates_kept():
+    articles = sample_stream()
+    assert removed(articles, arrival_matches(articles)) == {
+        "wire-1": [(3, "wire-1", 1)],
+        "outlet-1": [(0, "wire-1", 0), (2, "wire-1", 1), (3, "wire-1", 2)],
+        "outlet-2": [],
+    }
+
+
+def test_arrival_order_does_not_change_the_outcome():
+    articles = sample_stream()
+    expected = arrival_matches(articles)
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = articles[:]
+        rng.shuffle(shuffled)
+        assert arrival_matches(shuffled) == expected
+
+
+def test_two_paragraphs_never_remove_each_other():
+    twins = [s.article("a", 1000, s.PUMPING), s.article("b", 1000, s.PUMPING_COPY)]
+    matches = arrival_matches(twins[::-1])
+    assert {(m.later.article_id, m.earlier.article_id) for m in matches} == {("b", "a")}
+
+
+def test_retention_window_bounds_the_comparison():
+    articles = [s.article("old", 0, s.RESERVOIR), s.article("new", 3 * DAY_MS, s.RESERVOIR_COPY)]
+    assert arrival_matches(articles, retention_ms=2 * DAY_MS) == set()
+    assert len(arrival_matches(articles, retention_ms=4 * DAY_MS)) == 1
+
+
+def test_redelivered_paragraph_is_filed_once_and_not_its_own_duplicate():
+    entry = index_article(s.article("a", 1000, s.PUMPING), 1000, SETTINGS)[0][1]
+    new_is_later, stored_is_later, already = match_in_bucket(entry, [entry], SETTINGS, DAY_MS)
+    assert (new_is_later, stored_is_later, already) == ([], [], True)
+
+
+def test_apply_matches_keeps_the_record_and_picks_the_earliest_original():
+    art = s.article("c", 5000, s.PUMPING_COPY, s.FARMERS)
+    later = ParagraphRef(5000, "c", 0)
+    matches = [Match(later, ParagraphRef(3000, "b", 2), 0.9), Match(later, ParagraphRef(1000, "a", 1), 0.8)]
+    deduped = apply_matches(art, matches)
+    assert [p["index"] for p in deduped["paragraphs"]] == [1]
+    assert deduped["removed_paragraphs"] == [
+        {"index": 0, "duplicate_of": {"article_id": "a", "index": 1}, "similarity": 0.8}]
+
+
+def test_matches_in_group_equals_one_at_a_time_filing():
+    entries = [entry for art in sample_stream() for _, entry in index_article(art, art["published_at"], SETTINGS)]
+    rng = random.Random(3)
+    rng.shuffle(entries)
+    stored: list[IndexedParagraph] = []
+    one_at_a_time = set()
+    for entry in entries:
+        new_is_later, stored_is_later, already = match_in_bucket(entry, stored, SETTINGS, DAY_MS)
+        one_at_a_time.update(new_is_later + stored_is_later)
+        if not already:
+            stored.append(entry)
+    assert set(matches_in_group(entries, SETTINGS, DAY_MS)) == one_at_a_time
+
+
+def test_paragraph_index_streaming_matches_the_bucket_decisions():
+    articles = sample_stream()
+    texts = [p["text"] for art in articles for p in art["paragraphs"]]
+    refs = [(art["article_id"], p["index"]) for art in articles for p in art["paragraphs"]]
+    index = ParagraphIndex(SETTINGS)
+    found = index.add_batch(sketch_paragraphs(texts[:5], SETTINGS)) + index.add_batch(
+        sketch_paragraphs(texts[5:], SETTINGS))
+    by_index = {refs[i]: refs[f.slot] for i, f in enumerate(found) if f is not None}
+    expected = {(a, r[0]): (r[1], r[2]) for a, rows in removed(articles, arrival_matches(articles)).items()
+                for r in rows}
+    assert by_index == expected
+    assert len(index) == len(texts)
+    assert index.nbytes() > 0
+
+
+@pytest.mark.skipif(not (DEV / "dedup_dev.jsonl").exists(), reason="../shared/eval/dedup not present")
+def test_dev_stream_precision_and_recall():
+    """The dev stream in publication order through ParagraphIndex, scored like score_dedup.py."""
+    gold = json.loads((DEV / "dedup_dev_gold.json").read_text())
+    lines = (DEV / "dedup_dev.jsonl").read_text().splitlines()
+    articles = [normalize_article(RawArticle(fields=json.loads(line), original=b"")) for line in lines if line.strip()]
+    articles.sort(key=lambda a: (a["published_at"] or 0, a["article_id"]))
+    index = ParagraphIndex(SETTINGS)
+    predicted = set()
+    for article in articles:
+        paragraphs = article["paragraphs"]
+        found = index.add_batch(sketch_paragraphs([p["text"] for p in paragraphs], SETTINGS))
+        predicted |= {f"{article['article_id']}:{p['index']}" for p, f in zip(paragraphs, found, strict=True) if f}
+    scored = {k: v["label"] for k, v in gold.items() if v["label"] != "ambiguous"}
+    tp = sum(1 for k, label in scored.items() if label == "dup" and k in predicted)
+    fp = sum(1 for k, label in scored.items() if label == "unique" and k in predicted)
+    fn = sum(1 for k, label in scored.items() if label == "dup" and k not in predicted)
+    assert tp / (tp + fp) >= 0.995
+    assert tp / (tp + fn) >= 0.99
