@@ -119,7 +119,7 @@ def summary_table(totals: dict[str, int], output: str, latencies: dict[str, floa
     lines = []
     for label, name in SUMMARY_ROWS:
         lines.append(f"{label:<{width}}  {totals.get(name, 0):>8}")
-        prefix = {"dead_letters_written": "dead_letters.", "events_written": "events."}.get(name)
+        prefix = {"dead_letters_written": "dead_letters.", "events_written": "events.type."}.get(name)
         if prefix:
             parts = sorted((k.removeprefix(prefix), v) for k, v in totals.items() if k.startswith(prefix))
             lines += [f"  {part:<{width - 2}}  {count:>8}" for part, count in parts]

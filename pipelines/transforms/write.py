@@ -15,7 +15,7 @@ RECORD_KEYS = {"article": "article_id", "event": "event_id", "dead_letter": "art
 
 class CountWritten(beam.DoFn):
     """Counts records per output for the run summary: removed paragraphs and article size (characters
-    kept) for articles, events by type, dead letters by stage."""
+    kept) for articles, dead letters by stage (events are counted by type in their stage)."""
 
     def __init__(self, schema_name: str):
         self.schema_name = schema_name
@@ -28,8 +28,6 @@ class CountWritten(beam.DoFn):
         if self.schema_name == "article":
             self.removed.inc(len(record.get("removed_paragraphs") or ()))
             self.size.update(sum(len(p["text"]) for p in record["paragraphs"]))
-        elif self.schema_name == "event":
-            Metrics.counter(METRICS_NAMESPACE, f"events.{record['event_type']}").inc()
         elif self.schema_name == "dead_letter":
             Metrics.counter(METRICS_NAMESPACE, f"dead_letters_from.{record['stage']}").inc()
         yield record
