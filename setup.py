@@ -23,6 +23,9 @@ setup(
         "ftfy==6.3.1",
         "py3langid==0.4.0",
         "python-dateutil==2.9.0.post0",
+        "lxml==6.1.3",
+        "numpy==2.4.6",
+        "xxhash==4.1.0",
     ],
     extras_require={
         "test": [
@@ -30,6 +33,11 @@ setup(
             "hypothesis==6.170.17",
             "ruff==0.17.6",
             "cryptography==50.0.2",
+            "PyYAML==6.0.4",
+            "packaging==26.4",
+        ],
+        "bench": [
+            "datasketch==2.0.0",
         ],
     },
     entry_points={"console_scripts": ["newsstream=pipelines.cli:main"]},
