@@ -61,10 +61,18 @@ class AvroFileSink(fileio.FileSink):
         self._writer.flush()
 
 
+def stamp_with_arrival_time(record):
+    """The record timestamped with the wall clock as it reaches the sink."""
+    return window.TimestampedValue(record, time.time())
+
+
 class WriteAvroFiles(beam.PTransform):
     """Writes records as `<name>s-<run start>-*.avro` under `output`; windowed files when streaming.
 
-    The run's start time in the name keeps a later run from overwriting an earlier run's files."""
+    The run's start time in the name keeps a later run from overwriting an earlier run's files.
+    Streaming files are cut by arrival time (fixed windows of the wall clock when a record reaches the
+    sink): a record whose event time is long past (an archive story, an article held for dedup, a late
+    message) is written in the current file instead of being dropped as late data."""
 
     def __init__(self, schema_name: str, output: str, streaming: bool = False, window_seconds: int = 60):
         super().__init__()
@@ -76,7 +84,9 @@ class WriteAvroFiles(beam.PTransform):
 
     def expand(self, records):
         if self.streaming:
-            records = records | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(self.window_seconds))
+            records = (records
+                       | "StampArrival" >> beam.Map(stamp_with_arrival_time)
+                       | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(self.window_seconds)))
         prefix = f"{self.schema_name}s-{self.run_stamp}"
         return records | "WriteFiles" >> fileio.WriteToFiles(
             path=self.output,
