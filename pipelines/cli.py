@@ -99,21 +99,20 @@ def counters(result) -> dict[str, int]:
     return totals
 
 
-def stage_latencies(result) -> dict[str, float]:
-    """Mean milliseconds per element of each stage, from the `<stage>.latency_us` distributions."""
+def distribution_means(result) -> dict[str, float]:
+    """Mean of every distribution of the newsstream namespace, merged over steps."""
     query = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))
     sums: dict[str, list[int]] = {}
     for distribution in query["distributions"]:
-        name = distribution.key.metric.name
         data = _value(distribution)
-        if name.endswith(".latency_us") and data is not None and data.count:
-            total = sums.setdefault(name.removesuffix(".latency_us"), [0, 0])
+        if data is not None and data.count:
+            total = sums.setdefault(distribution.key.metric.name, [0, 0])
             total[0] += data.sum
             total[1] += data.count
-    return {stage: s / c / 1000 for stage, (s, c) in sums.items()}
+    return {name: s / c for name, (s, c) in sums.items()}
 
 
-def summary_table(totals: dict[str, int], output: str, latencies: dict[str, float] | None = None) -> str:
+def summary_table(totals: dict[str, int], output: str, means: dict[str, float] | None = None) -> str:
     """The run summary printed after `newsstream run`."""
     width = max(len(label) for label, _ in SUMMARY_ROWS)
     lines = []
@@ -123,8 +122,12 @@ def summary_table(totals: dict[str, int], output: str, latencies: dict[str, floa
         if prefix:
             parts = sorted((k.removeprefix(prefix), v) for k, v in totals.items() if k.startswith(prefix))
             lines += [f"  {part:<{width - 2}}  {count:>8}" for part, count in parts]
-    if latencies:
-        lines.append("mean time per article: " + ", ".join(f"{stage} {ms:.2f} ms" for stage, ms in latencies.items()))
+    means = means or {}
+    stages = {k.removesuffix(".latency_us"): v / 1000 for k, v in means.items() if k.endswith(".latency_us")}
+    if stages:
+        lines.append("mean time per article: " + ", ".join(f"{stage} {ms:.2f} ms" for stage, ms in stages.items()))
+    if "article.latency_ms" in means:
+        lines.append(f"mean latency from Kafka append to sink: {means['article.latency_ms'] / 1000:.1f} s")
     lines.append(f"output: {output}/articles-*.avro, events-*.avro, dead_letters-*.avro")
     return "\n".join(lines)
 
@@ -153,7 +156,7 @@ def run(argv: list[str]) -> int:
         with Progress("running pipeline"):
             result = p.run()
             result.wait_until_finish()
-    print(summary_table(counters(result), opts.output, stage_latencies(result)))
+    print(summary_table(counters(result), opts.output, distribution_means(result)))
     return 0
 
 

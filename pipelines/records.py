@@ -20,7 +20,8 @@ class SourceMessage(NamedTuple):
         """The `kafka` field of the output records, or None for file input."""
         if self.topic is None:
             return None
-        return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
+        return {"topic": self.topic, "partition": self.partition, "offset": self.offset,
+                "timestamp": self.timestamp_ms}
 
 
 @dataclass

@@ -8,7 +8,7 @@ import logging
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.cli import counters, stage_latencies, summary_table
+from pipelines.cli import counters, distribution_means, summary_table
 from pipelines.options import NewsstreamOptions
 from pipelines.pipeline import build
 
@@ -33,8 +33,8 @@ def test_stage_metrics_dead_letter_log_lines_and_summary(tmp_path, caplog):
     assert totals["dead_letters.invalid_json"] == 1 and totals["dead_letters.missing_text"] == 1
     assert totals["dead_letters_from.parse"] == 2
     assert totals["articles_written"] == 2 and totals["dead_letters_written"] == 2
-    latencies = stage_latencies(result)
-    assert set(latencies) >= {"parse", "normalize"} and all(ms >= 0 for ms in latencies.values())
+    means = distribution_means(result)
+    assert {"parse.latency_us", "normalize.latency_us"} <= set(means) and all(v >= 0 for v in means.values())
     [size] = [d for d in result.metrics().query()["distributions"] if d.key.metric.name == "article.chars"]
     assert size.committed.count == 2 and size.committed.sum == len("First paragraph.Second one.Only one.")
 
@@ -43,5 +43,5 @@ def test_stage_metrics_dead_letter_log_lines_and_summary(tmp_path, caplog):
     assert sorted(entry["error_code"] for entry in logged) == ["invalid_json", "missing_text"]
     assert all(entry["stage"] == "parse" and entry["line"] in (3, 4) for entry in logged)
 
-    summary = summary_table(totals, "out", latencies)
-    assert "messages read" in summary and "invalid_json" in summary and "parse" in summary
+    summary = summary_table(totals, "out", means)
+    assert "messages read" in summary and "invalid_json" in summary and "mean time per article: parse" in summary

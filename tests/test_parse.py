@@ -13,10 +13,10 @@ def message(value: bytes, **kw) -> SourceMessage:
 
 def test_valid_article_keeps_fields_original_bytes_and_provenance():
     value = json.dumps({"id": "a1", "text": "One.\nTwo.", "url": "https://x.example/a"}).encode()
-    raw = parse_message(message(value, topic="t", partition=2, offset=7))
+    raw = parse_message(message(value, topic="t", partition=2, offset=7, timestamp_ms=1_700_000_000_000))
     assert raw.fields["id"] == "a1"
     assert raw.original == value
-    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7}
+    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7, "timestamp": 1_700_000_000_000}
 
 
 def test_html_alone_meets_the_contract():

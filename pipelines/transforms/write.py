@@ -1,6 +1,8 @@
 """Write stage: count what leaves the pipeline, then write Avro files (and optionally Kafka topics)."""
 from __future__ import annotations
 
+import time
+
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
@@ -14,20 +16,25 @@ RECORD_KEYS = {"article": "article_id", "event": "event_id", "dead_letter": "art
 
 
 class CountWritten(beam.DoFn):
-    """Counts records per output for the run summary: removed paragraphs and article size (characters
-    kept) for articles, dead letters by stage (events are counted by type in their stage)."""
+    """Counts records per output for the run summary: for articles the removed paragraphs, the size
+    (characters kept) and the latency from the Kafka record's timestamp to the sink; dead letters by
+    stage (events are counted by type in their stage)."""
 
     def __init__(self, schema_name: str):
         self.schema_name = schema_name
         self.written = Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written")
         self.removed = Metrics.counter(METRICS_NAMESPACE, "paragraphs_removed")
         self.size = Metrics.distribution(METRICS_NAMESPACE, "article.chars")
+        self.latency = Metrics.distribution(METRICS_NAMESPACE, "article.latency_ms")
 
     def process(self, record: dict):
         self.written.inc()
         if self.schema_name == "article":
             self.removed.inc(len(record.get("removed_paragraphs") or ()))
             self.size.update(sum(len(p["text"]) for p in record["paragraphs"]))
+            appended_ms = (record.get("kafka") or {}).get("timestamp")
+            if appended_ms is not None:
+                self.latency.update(max(0, int(time.time() * 1000) - appended_ms))
         elif self.schema_name == "dead_letter":
             Metrics.counter(METRICS_NAMESPACE, f"dead_letters_from.{record['stage']}").inc()
         yield record
