@@ -9,6 +9,7 @@ the result equals one-at-a-time query-then-insert. Storage is columnar numpy, no
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -91,7 +92,7 @@ class ParagraphIndex:
         seconds = seconds if seconds is not None else [0] * len(sketches)
         counts = np.fromiter((len(buckets) for _, buckets in sketches), dtype=np.int64, count=len(sketches))
         rows = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)
-        keys = fold_key(np.fromiter((k for _, buckets in sketches for k in buckets), dtype=np.uint64,
+        keys = fold_key(np.fromiter(chain.from_iterable(buckets for _, buckets in sketches), dtype=np.uint64,
                                     count=int(counts.sum())))
         candidates = self._lookup(keys, rows, first)
         self._store(sketches, seconds)

@@ -96,7 +96,9 @@ def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: M
     hasher = hasher or settings.hasher()
     signatures = hasher.signatures([a.key for a in analyzed])
     bands = band_keys(signatures.values, settings.bands, settings.rows)
-    low_bits = (signatures.values & ((1 << SIGNATURE_BITS) - 1)).astype(np.uint8)
+    low_bits = (signatures.values & ((1 << SIGNATURE_BITS) - 1)).astype(np.uint8).tobytes()
+    width = settings.num_bins
+    shingle_counts = signatures.shingles.tolist()
     results = []
     band_rows = bands.tolist()
     for i, a in enumerate(analyzed):
@@ -105,14 +107,15 @@ def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: M
         words = tuple(a.key.split()) if word_count <= settings.short_words + 1 else ()
         has_signature = word_count > settings.short_words
         key_hash = text_hash(a.key)
+        facts = a.facts
         sketch = ParagraphSketch(
-            key_hash=key_hash,
-            words=words,
-            signature=low_bits[i].tobytes() if has_signature else b"",
-            shingles=int(signatures.shingles[i]),
-            numbers=tuple(sorted(map(_NUMBER_HASHES.__getitem__, a.facts.numbers))),
-            names=tuple(sorted(map(_NAME_HASHES.__getitem__, a.facts.names))),
-            digits=a.facts.digits,
+            key_hash,
+            words,
+            low_bits[i * width:(i + 1) * width] if has_signature else b"",
+            shingle_counts[i],
+            tuple(sorted(map(_NUMBER_HASHES.__getitem__, facts.numbers))) if facts.numbers else (),
+            tuple(sorted(map(_NAME_HASHES.__getitem__, facts.names))) if facts.names else (),
+            facts.digits,
         )
         buckets = [key_hash]
         if words:
