@@ -54,7 +54,8 @@ class ReadSettings:
     poll_timeout_ms: int = 200
     idle_timeout_s: float = 30.0
     max_seconds_per_bundle: float = 1.0
-    consumer_config: tuple[tuple[str, object], ...] = field(default=())
+    # one partition is fetched at a time, so each fetch may carry more than kafka-python's 1 MiB default
+    consumer_config: tuple[tuple[str, object], ...] = (("max_partition_fetch_bytes", 8 * 1024 * 1024),)
 
 
 def probe_end_offsets(consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float) -> dict:
