@@ -108,3 +108,47 @@ def test_a_50_mb_message_is_dead_lettered_with_its_bytes(broker, topic, tmp_path
     assert letter["error_code"] == "message_too_large" and letter["original"] == huge
     assert [a["article_id"] for a in outputs["articles"]] == ["after"]
     assert totals["parse.in"] == 2
+
+
+# Short news sentences of our own in several languages and scripts (detected, not given).
+WORLD_NEWS = {
+    "fr": "Le conseil municipal a voté le budget mardi soir après un long débat sur les transports publics.",
+    "de": "Der Stadtrat hat am Dienstagabend nach einer langen Debatte über den Nahverkehr den Haushalt beschlossen.",
+    "es": "El ayuntamiento aprobó el presupuesto el martes por la noche tras un largo debate sobre el transporte.",
+    "it": "Il consiglio comunale ha approvato il bilancio martedì sera dopo un lungo dibattito sui trasporti.",
+    "pt": "A câmara municipal aprovou o orçamento na terça-feira à noite depois de um longo debate sobre transportes.",
+    "nl": "De gemeenteraad heeft dinsdagavond na een lang debat over het openbaar vervoer de begroting goedgekeurd.",
+    "ru": "Городской совет во вторник вечером утвердил бюджет после долгих споров об общественном транспорте.",
+    "el": "Το δημοτικό συμβούλιο ενέκρινε τον προϋπολογισμό την Τρίτη το βράδυ μετά από μακρά συζήτηση.",
+    "ar": "وافق مجلس المدينة على الميزانية مساء الثلاثاء بعد نقاش طويل حول النقل العام.",
+    "tr": "Belediye meclisi salı akşamı toplu taşıma üzerine uzun bir tartışmanın ardından bütçeyi onayladı.",
+    "ja": "市議会は火曜日の夜、公共交通機関をめぐる長い議論の末に予算案を可決した。",
+    "zh": "市议会周二晚上在就公共交通进行长时间辩论后通过了预算。",
+    "ko": "시의회는 화요일 저녁 대중교통에 관한 긴 토론 끝에 예산안을 통과시켰다.",
+    "hi": "नगर परिषद ने मंगलवार शाम सार्वजनिक परिवहन पर लंबी बहस के बाद बजट को मंजूरी दे दी।",
+}
+
+
+def test_every_language_becomes_an_article_and_only_english_is_parsed(broker, topic, tmp_path):
+    from pipelines.text.language import language_identifier
+
+    known = sorted(set(language_identifier().nb_classes))
+    messages = [obj(id=f"detect-{code}", text=text) for code, text in WORLD_NEWS.items()]
+    messages += [obj(id=f"tagged-{code}", language=code, text=WORLD_NEWS["fr"]) for code in known]
+    messages.append(obj(id="english", text="The council met on Tuesday and agreed the budget."))
+    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, 3)
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
+    for value in messages:
+        producer.send(topic, value=value)
+    producer.flush()
+    producer.close()
+
+    outputs, totals = run_pipeline(["--bootstrap-servers", broker.bootstrap_servers, "--topic", topic,
+                                    "--output", str(tmp_path), "--kafka-idle-timeout", "20"])
+    languages = {a["article_id"]: a["language"] for a in outputs["articles"]}
+    assert totals["parse.in"] == len(messages) == len(outputs["articles"]) and not outputs["dead_letters"]
+    assert {code: languages[f"detect-{code}"] for code in WORLD_NEWS} == {code: code for code in WORLD_NEWS}
+    assert all(languages[f"tagged-{code}"] == code for code in known)
+    assert {e["article_id"] for e in outputs["events"]} <= {"english", "tagged-en"}
+    assert any(e["article_id"] == "english" for e in outputs["events"])
+    assert totals["events.skipped_language"] == len(messages) - 2
