@@ -4,6 +4,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
 
+from pipelines.io.avro import FileOutput
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
@@ -39,9 +40,11 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
 
     dead_letters = tuple(rejected) | "DeadLetters" >> beam.Flatten()
 
+    files = FileOutput.starting_now(opts.output, streaming, opts.window_seconds)
+
     def write(name: str, records: beam.PCollection) -> tuple[beam.PCollection, ...]:
         return records | f"Write{name.title().replace('_', '')}s" >> WriteRecords(
-            name, opts.output, streaming, opts.window_seconds, kafka, opts.output_topic_prefix)
+            name, files, kafka, opts.output_topic_prefix)
 
     outputs = [*write("article", articles), *write("dead_letter", dead_letters)]
     if events is not None:

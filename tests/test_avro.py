@@ -47,7 +47,7 @@ def test_streaming_cuts_files_by_arrival_time_and_drops_no_late_record(tmp_path)
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
     from apache_beam.testing.test_stream import TestStream
 
-    from pipelines.io.avro import read_avro_file
+    from pipelines.io.avro import FileOutput, read_avro_file
     from pipelines.transforms.write import WriteRecords
 
     def article(i):
@@ -63,7 +63,7 @@ def test_streaming_cuts_files_by_arrival_time_and_drops_no_late_record(tmp_path)
     options.view_as(StandardOptions).streaming = True
     started = time.gmtime(time.time() - 120)
     with beam.Pipeline(options=options) as p:
-        p | stream | WriteRecords("article", str(tmp_path), streaming=True, window_seconds=60)
+        p | stream | WriteRecords("article", FileOutput.starting_now(str(tmp_path), streaming=True, window_seconds=60))
     files = sorted(tmp_path.glob("articles-*.avro"))
     assert files
     window_starts = {f.name.split("-", 2)[2][:19] for f in files}

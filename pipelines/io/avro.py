@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -66,30 +67,43 @@ def stamp_with_arrival_time(record):
     return window.TimestampedValue(record, time.time())
 
 
-class WriteAvroFiles(beam.PTransform):
-    """Writes records as `<name>s-<run start>-*.avro` under `output`; windowed files when streaming.
+@dataclass(frozen=True)
+class FileOutput:
+    """Where the Avro files of one run go: the directory (any Beam filesystem path), the run's start time
+    that prefixes every file name of the run (so a later run never overwrites an earlier one's files),
+    and, when streaming, the length of the windows files are cut by."""
 
-    The run's start time in the name keeps a later run from overwriting an earlier run's files.
+    directory: str
+    run_stamp: str
+    streaming: bool = False
+    window_seconds: int = 60
+
+    @classmethod
+    def starting_now(cls, directory: str, streaming: bool = False, window_seconds: int = 60) -> FileOutput:
+        return cls(directory, time.strftime("%Y%m%dT%H%M%S", time.gmtime()), streaming, window_seconds)
+
+
+class WriteAvroFiles(beam.PTransform):
+    """Writes records as `<name>s-<run start>-*.avro` under the output directory; windowed when streaming.
+
     Streaming files are cut by arrival time (fixed windows of the wall clock when a record reaches the
     sink): a record whose event time is long past (an archive story, an article held for dedup, a late
     message) is written in the current file instead of being dropped as late data."""
 
-    def __init__(self, schema_name: str, output: str, streaming: bool = False, window_seconds: int = 60):
+    def __init__(self, schema_name: str, files: FileOutput):
         super().__init__()
-        self.run_stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         self.schema_name = schema_name
-        self.output = output
-        self.streaming = streaming
-        self.window_seconds = window_seconds
+        self.files = files
 
     def expand(self, records):
-        if self.streaming:
+        files = self.files
+        if files.streaming:
             records = (records
                        | "StampArrival" >> beam.Map(stamp_with_arrival_time)
-                       | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(self.window_seconds)))
-        prefix = f"{self.schema_name}s-{self.run_stamp}"
+                       | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(files.window_seconds)))
+        prefix = f"{self.schema_name}s-{files.run_stamp}"
         return records | "WriteFiles" >> fileio.WriteToFiles(
-            path=self.output,
+            path=files.directory,
             file_naming=fileio.default_file_naming(prefix=prefix, suffix=".avro"),
             sink=lambda _destination: AvroFileSink(self.schema_name),
             shards=1,

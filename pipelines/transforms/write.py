@@ -6,7 +6,7 @@ import time
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipelines.io.avro import WriteAvroFiles, encode_single_object
+from pipelines.io.avro import FileOutput, WriteAvroFiles, encode_single_object
 from pipelines.io.kafka import WriteToKafka
 from pipelines.io.kafka_config import KafkaConnection
 from pipelines.transforms.stage import METRICS_NAMESPACE
@@ -51,20 +51,18 @@ class WriteRecords(beam.PTransform):
 
     Returns the sinks' results (file results, flushed Kafka bundles): what a later step can wait on."""
 
-    def __init__(self, schema_name: str, output: str, streaming: bool, window_seconds: int,
-                 kafka: KafkaConnection | None = None, topic_prefix: str | None = None):
+    def __init__(self, schema_name: str, files: FileOutput, kafka: KafkaConnection | None = None,
+                 topic_prefix: str | None = None):
         super().__init__()
         self.schema_name = schema_name
-        self.output = output
-        self.streaming = streaming
-        self.window_seconds = window_seconds
+        self.files = files
         self.kafka = kafka
         self.topic_prefix = topic_prefix
 
     def expand(self, records):
         name = self.schema_name
         counted = records | "Count" >> beam.ParDo(CountWritten(name))
-        written = [counted | "ToFiles" >> WriteAvroFiles(name, self.output, self.streaming, self.window_seconds)]
+        written = [counted | "ToFiles" >> WriteAvroFiles(name, self.files)]
         if self.topic_prefix:
             written.append(
                 counted
