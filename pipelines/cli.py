@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime
+import itertools
 import json
 import logging
 import sys
@@ -68,12 +69,11 @@ class Progress:
 
     def _spin(self):
         started = time.monotonic()
-        for frame in iter(lambda: "|/-\\", None):
-            for char in frame:
-                if self._stop.wait(0.2):
-                    return
-                sys.stderr.write(f"\r{char} {self.label} {time.monotonic() - started:5.1f}s")
-                sys.stderr.flush()
+        for char in itertools.cycle("|/-\\"):
+            if self._stop.wait(0.2):
+                return
+            sys.stderr.write(f"\r{char} {self.label} {time.monotonic() - started:5.1f}s")
+            sys.stderr.flush()
 
     def __enter__(self):
         if sys.stderr.isatty():
