@@ -5,8 +5,8 @@ from pathlib import Path
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.test_stream import TestStream
+from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
+from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.utils.timestamp import Timestamp
 
@@ -48,18 +48,18 @@ def event(article: dict) -> beam.window.TimestampedValue:
     return beam.window.TimestampedValue(article, Timestamp(micros=article["published_at"] * 1000))
 
 
-def run_stream(stream: TestStream, expected: list, retention_seconds: float = 7 * DAY_S) -> None:
+def run_stream(stream: BeamTestStream, expected: list, retention_seconds: float = 7 * DAY_S) -> None:
     """Runs the stream through Dedup; every stream advances the watermark past its last article before
     jumping to infinity (outputs of timers that fire only at infinity do not reach assert_that on the
     DirectRunner)."""
-    with TestPipeline(options=streaming_options()) as p:
+    with BeamTestPipeline(options=streaming_options()) as p:
         out = (p | stream | Dedup(retention_seconds=retention_seconds, streaming=True)
                | beam.Map(removals))
         assert_that(out, equal_to(expected))
 
 
 def test_batch_removes_repeats_and_copies_keeps_fact_updates():
-    with TestPipeline() as p:
+    with BeamTestPipeline() as p:
         out = p | beam.Create([UPDATE, COPY, ORIGINAL]) | Dedup() | beam.Map(removals)
         assert_that(out, equal_to(EXPECTED))
 
@@ -68,14 +68,14 @@ def test_batch_removes_repeats_and_copies_keeps_fact_updates():
 def test_seed_article_loses_exactly_its_pasted_paragraphs():
     raw = SEED.read_bytes().strip()
     seed = normalize_article(RawArticle(fields=json.loads(raw), original=raw))
-    with TestPipeline() as p:
+    with BeamTestPipeline() as p:
         out = p | beam.Create([seed]) | Dedup() | beam.Map(removals)
         assert_that(out, equal_to([("seed-000", ((3, "seed-000", 1), (4, "seed-000", 2)),
                                     (0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13))]))
 
 
 def test_streaming_out_of_order_arrival_gives_the_batch_result():
-    stream = (TestStream()
+    stream = (BeamTestStream()
               .advance_watermark_to(Timestamp(micros=9 * HOUR_MS * 1000))
               .add_elements([event(UPDATE)])
               .add_elements([event(COPY)])
@@ -87,7 +87,7 @@ def test_streaming_out_of_order_arrival_gives_the_batch_result():
 
 def test_streaming_duplicate_after_its_original_expired_is_kept():
     late_copy = s.article("outlet-9", 10 * HOUR_MS + 3 * DAY_S * 1000, s.RESERVOIR_COPY, s.PUMPING_COPY)
-    stream = (TestStream()
+    stream = (BeamTestStream()
               .advance_watermark_to(Timestamp(micros=9 * HOUR_MS * 1000))
               .add_elements([event(ORIGINAL)])
               .advance_watermark_to(Timestamp(micros=(10 * HOUR_MS + 2 * DAY_S * 1000 + 1000) * 1000))
@@ -99,7 +99,7 @@ def test_streaming_duplicate_after_its_original_expired_is_kept():
 
 
 def test_streaming_late_article_is_written_and_deduped_against_the_index():
-    stream = (TestStream()
+    stream = (BeamTestStream()
               .advance_watermark_to(Timestamp(micros=9 * HOUR_MS * 1000))
               .add_elements([event(ORIGINAL)])
               .advance_watermark_to(Timestamp(micros=20 * HOUR_MS * 1000))
@@ -109,7 +109,7 @@ def test_streaming_late_article_is_written_and_deduped_against_the_index():
 
 
 def test_streaming_earlier_original_arriving_after_its_copy_was_written_cannot_retract_it():
-    stream = (TestStream()
+    stream = (BeamTestStream()
               .advance_watermark_to(Timestamp(micros=9 * HOUR_MS * 1000))
               .add_elements([event(COPY)])
               .advance_watermark_to(Timestamp(micros=20 * HOUR_MS * 1000))

@@ -2,8 +2,8 @@
 and each event in its article's window (TestStream)."""
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.test_stream import TestStream
+from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
+from apache_beam.testing.test_stream import TestStream as BeamTestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import FixedWindows, TimestampedValue
 
@@ -17,7 +17,7 @@ def article(article_id, text, language="en"):
 
 def test_events_and_dead_letters_on_the_direct_runner():
     too_long = "word " * 200_001  # past spaCy's max_length: the tokenizer refuses it
-    with TestPipeline() as p:
+    with BeamTestPipeline() as p:
         articles = p | beam.Create([
             article("en", "Police arrested two men in Lima."),
             article("de", "Die Polizei nahm zwei Männer fest.", language="de"),
@@ -33,11 +33,11 @@ def test_events_and_dead_letters_on_the_direct_runner():
 def test_each_event_keeps_its_articles_window():
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
-    stream = (TestStream()
+    stream = (BeamTestStream()
               .add_elements([TimestampedValue(article("early", "Rebels attacked a convoy."), 10)])
               .add_elements([TimestampedValue(article("late", "Troops withdrew from the town."), 130)])
               .advance_watermark_to_infinity())
-    with TestPipeline(options=options) as p:
+    with BeamTestPipeline(options=options) as p:
         events = (p | stream | beam.WindowInto(FixedWindows(60)) | ExtractEvents()).records
         placed = events | beam.Map(lambda e, w=beam.DoFn.WindowParam, t=beam.DoFn.TimestampParam:
                                    (e["article_id"], int(w.start), int(t)))
