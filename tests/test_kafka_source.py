@@ -82,3 +82,25 @@ def test_unbounded_reader_checkpoints_and_commits_only_when_finalized(broker, to
             group.close()
     finally:
         reader.teardown()
+
+
+def test_the_streaming_graph_builds_for_a_portable_runner(tmp_path):
+    """What `--streaming` submits to Flink or Dataflow: the unbounded reader, keyed-state dedup and windowed
+    files, serialized to the runner API (nothing runs: the DirectRunner cannot run an unbounded source)."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.options import NewsstreamOptions
+    from pipelines.pipeline import build
+
+    options = PipelineOptions(["--streaming", "--bootstrap-servers", "127.0.0.1:9", "--topic", "news",
+                               "--output", str(tmp_path), "--window-seconds", "30"])
+    p = beam.Pipeline(options=options)
+    build(p, options.view_as(NewsstreamOptions))
+    proto = p.to_runner_api()
+    labels = [t.unique_name for t in proto.components.transforms.values()]
+    assert any(label.endswith("ReadKafka/Read") for label in labels)
+    assert any("WindowForFiles" in label for label in labels)
+    assert not any("CommitOffsets" in label for label in labels)
+    assert {"beam:requirement:pardo:splittable_dofn:v1", "beam:requirement:pardo:stateful:v1",
+            "beam:requirement:pardo:finalization:v1"} <= set(proto.requirements)
