@@ -545,9 +545,13 @@ def pronoun_antecedent(pronoun: Token) -> Token | None:
 
 def misattached_finite_verb(verb: Token) -> bool:
     """A past-tense finite verb the model attached as a noun modifier: "the North test-fired two
-    missiles" (amod), "Doctors from two aid groups donated goods" (acl). Such a verb is a main predicate."""
-    return verb.dep_ in ("amod", "acl") and verb.tag_ == "VBD" and not any(
-        c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children)
+    missiles" (amod), "Doctors from two aid groups donated goods" (acl). Such a verb is a main predicate.
+    A participle (VBN) counts too when the noun phrase it hangs from is the root of the sentence: a news
+    sentence is no bare noun phrase, so "A local paper urged on Monday ..." has "urged" as its predicate."""
+    if verb.dep_ not in ("amod", "acl") or any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
+        return False
+    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and verb.dep_ == "acl" and
+                                  noun_phrase_root(verb.head).dep_ == "ROOT")
 
 
 def noun_phrase_root(token: Token) -> Token:
