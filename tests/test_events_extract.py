@@ -156,3 +156,14 @@ def test_actor_text_drops_a_dangling_preposition(nlp):
     text = "Hundreds of students from throughout the region were assembling Monday for a rally in Dakar."
     event = top(extract(nlp, text))
     assert [a["text"] for a in actors(event, "source")] == ["Hundreds of students"]
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Engineers from three Swiss charities donated and delivered water pumps to Gulu District Hospital.",
+     "Gulu District Hospital"),
+    ("Rebels attacked and burned the offices of the Ugandan Red Cross.", "Ugandan Red Cross"),
+])
+def test_coordinated_verbs_share_the_target_of_the_last_one(nlp, text, target):
+    event = top(extract(nlp, text))
+    assert event["trigger"]["text"] in ("donated", "attacked")
+    assert [a["text"] for a in actors(event, "target")] == [target]

@@ -744,7 +744,22 @@ def verb_participants(trigger: Trigger, event_type: str) -> tuple[list[Token], l
     if not any(is_actor_like(t) for t in targets) and complement is not None and \
             event_type in COMMISSIVE | {"ACCUSE"}:
         targets = complement_targets(complement) or targets
+    if not objects and not any(is_actor_like(t) for t in targets):
+        targets = shared_targets(verb, event_type) or targets
     return subjects, targets
+
+
+def shared_targets(verb: Token, event_type: str) -> list[Token]:
+    """Actor targets a verb shares with the verb coordinated after it: in "seized and searched the
+    ship of a Greek firm" the object and its phrases hang from the last verb only."""
+    for conj in verb.children:
+        if conj.dep_ == "conj" and conj.i > verb.i and is_verbal(conj) and \
+                not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in conj.children):
+            objects = [c for c in conj.children if c.dep_ in ("dobj", "dative", "iobj")]
+            found = [t for t in pick_targets(conj, objects, event_type) if is_actor_like(t)]
+            if found:
+                return found
+    return []
 
 
 def complement_targets(clause: Token) -> list[Token]:
