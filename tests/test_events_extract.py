@@ -136,3 +136,34 @@ def test_confidence_is_between_zero_and_one(nlp):
 @pytest.mark.parametrize("text", ["The weather was fine.", "", "12345 67890"])
 def test_sentences_without_events(nlp, text):
     assert extract(nlp, text) == []
+
+
+def test_participle_hanging_from_the_root_noun_is_the_predicate(nlp):
+    # the model attaches "called" as a modifier of "newspaper", leaving the sentence without a verb
+    event = top(extract(nlp, "A Kenyan newspaper called Monday on donors to fund the clinic."))
+    assert event["event_type"] == "REQUEST"
+    assert [a["text"] for a in actors(event, "source")] == ["Kenyan newspaper"]
+    assert [a["text"] for a in actors(event, "target")] == ["donors"]
+
+
+def test_coordinated_participles_share_the_subject_of_a_root_noun(nlp):
+    event = top(extract(nlp, "Engineers from three Swiss charities donated and installed water pumps in the village."))
+    assert event["event_type"] == "AID"
+    assert [a["text"] for a in actors(event, "source")] == ["Engineers from three Swiss charities"]
+
+
+def test_actor_text_drops_a_dangling_preposition(nlp):
+    text = "Hundreds of students from throughout the region were assembling Monday for a rally in Dakar."
+    event = top(extract(nlp, text))
+    assert [a["text"] for a in actors(event, "source")] == ["Hundreds of students"]
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Engineers from three Swiss charities donated and delivered water pumps to Gulu District Hospital.",
+     "Gulu District Hospital"),
+    ("Rebels attacked and burned the offices of the Ugandan Red Cross.", "Ugandan Red Cross"),
+])
+def test_coordinated_verbs_share_the_target_of_the_last_one(nlp, text, target):
+    event = top(extract(nlp, text))
+    assert event["trigger"]["text"] in ("donated", "attacked")
+    assert [a["text"] for a in actors(event, "target")] == [target]

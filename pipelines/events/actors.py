@@ -52,10 +52,11 @@ def phrase_tokens(head: Token, prepositions: set[str] = _PHRASE_PREPOSITIONS) ->
 
 
 def phrase_text(tokens: list[Token]) -> str:
-    """Text of a contiguous run of tokens, trimmed of surrounding punctuation and determiners."""
+    """Text of a contiguous run of tokens, trimmed of surrounding punctuation and determiners, and of a
+    preposition left dangling at the end when its object was parsed outside the phrase."""
     while tokens and (tokens[0].is_punct or tokens[0].dep_ in ("det", "cc")):
         tokens = tokens[1:]
-    while tokens and tokens[-1].is_punct:
+    while tokens and (tokens[-1].is_punct or tokens[-1].pos_ == "ADP"):
         tokens = tokens[:-1]
     if not tokens:
         return ""

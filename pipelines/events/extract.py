@@ -545,9 +545,13 @@ def pronoun_antecedent(pronoun: Token) -> Token | None:
 
 def misattached_finite_verb(verb: Token) -> bool:
     """A past-tense finite verb the model attached as a noun modifier: "the North test-fired two
-    missiles" (amod), "Doctors from two aid groups donated goods" (acl). Such a verb is a main predicate."""
-    return verb.dep_ in ("amod", "acl") and verb.tag_ == "VBD" and not any(
-        c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children)
+    missiles" (amod), "Doctors from two aid groups donated goods" (acl). Such a verb is a main predicate.
+    A participle (VBN) counts too when the noun phrase it hangs from is the root of the sentence: a news
+    sentence is no bare noun phrase, so "A local paper urged on Monday ..." has "urged" as its predicate."""
+    if verb.dep_ not in ("amod", "acl") or any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
+        return False
+    return verb.tag_ == "VBD" or (verb.tag_ == "VBN" and verb.dep_ == "acl" and
+                                  noun_phrase_root(verb.head).dep_ == "ROOT")
 
 
 def noun_phrase_root(token: Token) -> Token:
@@ -740,7 +744,22 @@ def verb_participants(trigger: Trigger, event_type: str) -> tuple[list[Token], l
     if not any(is_actor_like(t) for t in targets) and complement is not None and \
             event_type in COMMISSIVE | {"ACCUSE"}:
         targets = complement_targets(complement) or targets
+    if not objects and not any(is_actor_like(t) for t in targets):
+        targets = shared_targets(verb, event_type) or targets
     return subjects, targets
+
+
+def shared_targets(verb: Token, event_type: str) -> list[Token]:
+    """Actor targets a verb shares with the verb coordinated after it: in "seized and searched the
+    ship of a Greek firm" the object and its phrases hang from the last verb only."""
+    for conj in verb.children:
+        if conj.dep_ == "conj" and conj.i > verb.i and is_verbal(conj) and \
+                not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in conj.children):
+            objects = [c for c in conj.children if c.dep_ in ("dobj", "dative", "iobj")]
+            found = [t for t in pick_targets(conj, objects, event_type) if is_actor_like(t)]
+            if found:
+                return found
+    return []
 
 
 def complement_targets(clause: Token) -> list[Token]:
