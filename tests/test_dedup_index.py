@@ -151,3 +151,13 @@ def test_dev_stream_precision_and_recall():
     fn = sum(1 for k, label in scored.items() if label == "dup" and k not in predicted)
     assert tp / (tp + fp) >= 0.995
     assert tp / (tp + fn) >= 0.99
+
+
+def test_the_index_keeps_the_stance_of_stored_paragraphs():
+    from tests.test_dedup_verify import BAN, BAN_THREATENED
+
+    index = ParagraphIndex(SETTINGS)
+    assert index.add_batch(sketch_paragraphs([BAN], SETTINGS)) == [None]
+    threatened, copy = index.add_batch(sketch_paragraphs([BAN_THREATENED, BAN.replace("cars", "cars ")], SETTINGS))
+    assert threatened is None
+    assert copy is not None and copy.slot == 0

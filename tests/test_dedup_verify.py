@@ -91,3 +91,23 @@ def test_word_similarity_allows_one_edit():
     assert word_similarity(("sunday", "febuary"), ("sunday", "february")) is not None
     assert word_similarity(("double", "olympic", "champion"), ("triple", "olympic", "champion")) is None
     assert word_similarity(("a", "b", "c"), ("a", "x", "y", "c")) is None
+
+
+BAN = "The city council has banned cars from the old harbour district on weekends, starting in the spring."
+BAN_THREATENED = ("The city council has threatened to ban cars from the old harbour district on weekends, "
+                  "starting in the spring.")
+ATTEND = "The foreign minister will attend the regional summit in Porto next week, her spokesman said on Monday."
+ATTEND_NOT = ("The foreign minister will not attend the regional summit in Porto next week, her spokesman said "
+              "on Monday.")
+TALKS = ("Negotiators met again on Thursday. They did not reach a deal on fishing quotas, "
+         "but both sides said the talks had been useful and would resume in May.")
+TALKS_TRIMMED = "Negotiators met again on Thursday. Both sides said the talks had been useful and would resume in May."
+
+
+@pytest.mark.parametrize("later, earlier", [(BAN_THREATENED, BAN), (ATTEND_NOT, ATTEND)])
+def test_a_copy_that_adds_a_negation_or_a_threat_is_other_news(later, earlier):
+    assert similarity(later, earlier) is None
+
+
+def test_a_trim_may_lose_a_negated_sentence():
+    assert similarity(TALKS_TRIMMED, TALKS) is not None

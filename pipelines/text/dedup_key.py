@@ -67,16 +67,41 @@ CAPITALIZED = re.compile(r"[A-Z][^\W_]*")
 OPENING = re.compile(r"[.!?;:\"(\[-] ?([A-Z][^\W_]*)")
 
 
+# Words that turn an act into a non-act, by group: a copy may lose one (a trimmed sentence) but never
+# gains one, since "has banned" and "has threatened to ban", or "will attend" and "will not attend",
+# are different news even when every other word is the same.
+STANCE_GROUPS = (
+    ("not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "without", "cannot", "dont", "doesnt",
+     "didnt", "isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "wont", "wouldnt", "cant",
+     "couldnt", "shouldnt", "mustnt"),
+    ("threaten", "threatens", "threatened", "threatening"),
+    ("plan", "plans", "planned", "planning", "intend", "intends", "intended", "aims"),
+    ("propose", "proposes", "proposed", "proposal", "considering", "considers", "considered"),
+    ("may", "might", "could", "would"),
+)
+STANCE_BITS = {word: 1 << group for group, words in enumerate(STANCE_GROUPS) for word in words}
+
+
+def stance_of(words: list[str]) -> int:
+    """Bit mask of the stance groups (negation, threat, plan, proposal, hedge) whose words occur."""
+    mask = 0
+    for word in words:
+        mask |= STANCE_BITS.get(word, 0)
+    return mask
+
+
 class Facts(NamedTuple):
     """The figures and names of a paragraph: a copy may drop some, but never replace one with another.
 
     `digits` is every digit of the paragraph in reading order: a typo that moves a letter into a figure
-    ("$4b0n") splits the number but leaves the digits as they were.
+    ("$4b0n") splits the number but leaves the digits as they were. `stance` is the mask of stance
+    groups (STANCE_GROUPS) the paragraph uses: a copy never adds one.
     """
 
     numbers: tuple[str, ...]
     names: tuple[str, ...]
     digits: str
+    stance: int
 
 
 class ParagraphKey(NamedTuple):
@@ -155,7 +180,8 @@ def analyze(text: str) -> ParagraphKey:
     words = list(map(_FOLDED.__getitem__, WORD.findall(lowered)))
     numbers = [w for w in words if w[0].isdigit()]
     digits = "".join(numbers).replace(".", "")
-    return ParagraphKey(" ".join(words), Facts(tuple(sorted(numbers)), tuple(sorted(names_of(text))), digits))
+    facts = Facts(tuple(sorted(numbers)), tuple(sorted(names_of(text))), digits, stance_of(words))
+    return ParagraphKey(" ".join(words), facts)
 
 
 def comparison_key(text: str) -> str:

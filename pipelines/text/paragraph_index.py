@@ -5,7 +5,8 @@ tests, and any tool that dedups a stream in memory). Paragraphs are added in bat
 first queried against everything stored before it and against its own earlier rows, then stored, so
 the result equals one-at-a-time query-then-insert. Storage is columnar numpy, no Python object per band:
   - bucket table: (32-bit bucket key, 32-bit slot) pairs in sorted runs, merged like a binary counter,
-  - per slot: the 8-bit signature, shingle count, publication second, and the fact hashes in flat arrays.
+  - per slot: the 8-bit signature, shingle count, publication second, stance mask, and the fact hashes in
+    flat arrays.
 """
 from __future__ import annotations
 
@@ -74,6 +75,7 @@ class ParagraphIndex:
         self.shingles = _Column(np.uint16)
         self.seconds = _Column(np.int64)
         self.key_hashes = _Column(np.uint64)
+        self.stances = _Column(np.uint8)
         self.fact_offsets = _Column(np.uint32)
         self.facts = _Column(np.uint32)
         self.digit_offsets = _Column(np.uint32)
@@ -150,6 +152,7 @@ class ParagraphIndex:
             numbers=tuple(int(x) for x in facts[1:1 + number_count]),
             names=tuple(int(x) for x in facts[1 + number_count:]),
             digits=self.digits[self.digit_offsets[slot]:self.digit_offsets[slot + 1]].decode("ascii"),
+            stance=int(self.stances[slot]),
         )
 
     def _store(self, sketches, seconds) -> None:
@@ -173,6 +176,7 @@ class ParagraphIndex:
         self.shingles.extend(np.minimum([s.shingles for s, _ in sketches], 0xFFFF))
         self.seconds.extend(np.asarray(seconds, dtype=np.int64))
         self.key_hashes.extend(np.asarray([s.key_hash for s, _ in sketches], dtype=np.uint64))
+        self.stances.extend(np.asarray([s.stance for s, _ in sketches], dtype=np.uint8))
         self.facts.extend(np.asarray(fact_rows, dtype=np.uint32))
         self.fact_offsets.extend(np.asarray(fact_ends, dtype=np.uint32))
         self.digit_offsets.extend(np.asarray(digit_ends, dtype=np.uint32))
@@ -190,7 +194,7 @@ class ParagraphIndex:
 
     def nbytes(self) -> int:
         """Bytes held by the numpy columns and bucket runs (short-paragraph words not included)."""
-        columns = (self.signatures, self.shingles, self.seconds, self.key_hashes, self.fact_offsets, self.facts,
-                   self.digit_offsets)
+        columns = (self.signatures, self.shingles, self.seconds, self.key_hashes, self.stances, self.fact_offsets,
+                   self.facts, self.digit_offsets)
         return (sum(c.nbytes() for c in columns) + len(self.digits)
                 + sum(k.nbytes + s.nbytes for k, s in self.runs))

@@ -53,6 +53,7 @@ class ParagraphSketch(NamedTuple):
     numbers: tuple[int, ...]
     names: tuple[int, ...]
     digits: str
+    stance: int
 
 
 
@@ -116,6 +117,7 @@ def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: M
             tuple(sorted(map(_NUMBER_HASHES.__getitem__, facts.numbers))) if facts.numbers else (),
             tuple(sorted(map(_NAME_HASHES.__getitem__, facts.names))) if facts.names else (),
             facts.digits,
+            facts.stance,
         )
         buckets = [key_hash]
         if words:
@@ -190,9 +192,14 @@ def near_duplicate_similarity(later: ParagraphSketch, earlier: ParagraphSketch, 
         similarity = _minhash_similarity(later, earlier, settings)
     else:
         return None
-    if similarity is None or facts_replaced(later, earlier):
+    if similarity is None or stance_added(later, earlier) or facts_replaced(later, earlier):
         return None
     return similarity
+
+
+def stance_added(later: ParagraphSketch, earlier: ParagraphSketch) -> bool:
+    """True when the later paragraph negates, threatens, plans, proposes or hedges where the earlier did not."""
+    return bool(later.stance & ~earlier.stance)
 
 
 def estimated_jaccard(a: bytes, b: bytes) -> float:
