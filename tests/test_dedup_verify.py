@@ -111,3 +111,9 @@ def test_a_copy_that_adds_a_negation_or_a_threat_is_other_news(later, earlier):
 
 def test_a_trim_may_lose_a_negated_sentence():
     assert similarity(TALKS_TRIMMED, TALKS) is not None
+
+
+def test_a_synonym_swap_inside_a_stance_group_is_still_a_copy():
+    plans = "The ferry operator plans to add two night crossings to the island from June, a spokeswoman said."
+    intends = "The ferry operator intends to add two night crossings to the island from June, a spokeswoman said."
+    assert similarity(intends, plans) is not None

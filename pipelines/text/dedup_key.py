@@ -69,21 +69,21 @@ OPENING = re.compile(r"[.!?;:\"(\[-] ?([A-Z][^\W_]*)")
 
 # Words that turn an act into a non-act, by group: a copy may lose one (a trimmed sentence) but never
 # gains one, since "has banned" and "has threatened to ban", or "will attend" and "will not attend",
-# are different news even when every other word is the same.
+# are different news even when every other word is the same. Synonyms share a group, so an editor's
+# swap ("plans to" -> "intends to") adds nothing; hedges ("can" -> "could") are left out for that reason.
 STANCE_GROUPS = (
     ("not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "without", "cannot", "dont", "doesnt",
      "didnt", "isnt", "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "wont", "wouldnt", "cant",
      "couldnt", "shouldnt", "mustnt"),
     ("threaten", "threatens", "threatened", "threatening"),
-    ("plan", "plans", "planned", "planning", "intend", "intends", "intended", "aims"),
-    ("propose", "proposes", "proposed", "proposal", "considering", "considers", "considered"),
-    ("may", "might", "could", "would"),
+    ("plan", "plans", "planned", "planning", "intend", "intends", "intended", "intending", "aim", "aims",
+     "aimed", "aiming"),
 )
 STANCE_BITS = {word: 1 << group for group, words in enumerate(STANCE_GROUPS) for word in words}
 
 
 def stance_of(words: list[str]) -> int:
-    """Bit mask of the stance groups (negation, threat, plan, proposal, hedge) whose words occur."""
+    """Bit mask of the stance groups (negation, threat, intent) whose words occur."""
     mask = 0
     for word in words:
         mask |= STANCE_BITS.get(word, 0)

@@ -198,7 +198,7 @@ def near_duplicate_similarity(later: ParagraphSketch, earlier: ParagraphSketch, 
 
 
 def stance_added(later: ParagraphSketch, earlier: ParagraphSketch) -> bool:
-    """True when the later paragraph negates, threatens, plans, proposes or hedges where the earlier did not."""
+    """True when the later paragraph negates, threatens or plans where the earlier did not."""
     return bool(later.stance & ~earlier.stance)
 
 
