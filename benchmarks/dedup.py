@@ -23,11 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import BBC_NEWS  # noqa: E402
 from pipelines.text.dedup_key import analyze  # noqa: E402
 from pipelines.text.paragraph_index import ParagraphIndex  # noqa: E402
 from pipelines.text.verify import DedupSettings, sketch_keys  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "bbc_news.jsonl"
+DEFAULT_DATA = Path(BBC_NEWS)
 DATASKETCH_PERMS = 128
 DATASKETCH_THRESHOLD = 0.7
 

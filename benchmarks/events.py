@@ -17,10 +17,11 @@ import time
 
 import spacy
 
-from pipelines.events.batch import EventBatcher
-from pipelines.events.nlp import DEFAULT_MODEL, load_pipeline
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-DEFAULT_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "bbc_news.jsonl")
+from benchmarks.common import BBC_NEWS as DEFAULT_DATA  # noqa: E402
+from pipelines.events.batch import EventBatcher  # noqa: E402
+from pipelines.events.nlp import DEFAULT_MODEL, load_pipeline  # noqa: E402
 
 
 def load_articles(path: str, limit: int | None) -> list[dict]:

@@ -23,12 +23,15 @@ from pathlib import Path
 import ftfy
 import trafilatura
 
-from pipelines.records import RawArticle
-from pipelines.text.language import language_identifier
-from pipelines.text.normalize import Normalizer
-
 ROOT = Path(__file__).resolve().parent.parent
-BBC = ROOT.parent / "shared" / "data" / "bbc_news.jsonl"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import BBC_NEWS  # noqa: E402
+from pipelines.records import RawArticle  # noqa: E402
+from pipelines.text.language import language_identifier  # noqa: E402
+from pipelines.text.normalize import Normalizer  # noqa: E402
+
+BBC = Path(BBC_NEWS)
 TARGET_TEXT_PER_S = 2000
 
 
