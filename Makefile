@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install install-test clean
+KAFKA_JARS := .cache/kafka
+
+.PHONY: demo test bench install install-test kafka-jars clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +17,28 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
+# Apache Kafka broker jars for the integration tests' KRaft cluster (tests/kafka/pom.xml pins the version);
+# fetched once through Maven, refetched only when the pom changes.
+$(KAFKA_JARS)/.stamp: tests/kafka/pom.xml
+	@rm -rf $(KAFKA_JARS) && mkdir -p .cache
+	@mvn -q -B -f tests/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
+		-DoutputDirectory=$(abspath $(KAFKA_JARS)) >.cache/kafka-jars.log 2>&1 \
+		|| { cat .cache/kafka-jars.log; exit 1; }
+	@touch $@
+
+kafka-jars: $(KAFKA_JARS)/.stamp
+
 demo: install
 	$(BIN)/newsstream run --output output
 
-test: install-test
+test: install-test kafka-jars
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
 
-bench: $(BIN)/python
+bench: $(BIN)/python kafka-jars
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/kafka_source.py --limit 20000
+	$(BIN)/python benchmarks/kafka_source.py --limit 20000 --broker kafka
 	$(BIN)/python benchmarks/normalize.py
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/events.py --limit 300

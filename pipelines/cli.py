@@ -7,6 +7,7 @@ import datetime
 import itertools
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -20,7 +21,7 @@ from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.files import read_lines
 from pipelines.io.kafka import ensure_topic, produce_messages
-from pipelines.io.kafka_config import BrokerUnavailable, KafkaConnection, check_brokers
+from pipelines.io.kafka_config import AccessDenied, BrokerUnavailable, KafkaConnection, check_access, check_brokers
 from pipelines.options import NewsstreamOptions, redact_secrets
 from pipelines.pipeline import build
 from pipelines.transforms.stage import METRICS_NAMESPACE
@@ -35,6 +36,7 @@ SUMMARY_ROWS = (
     ("events", "events_written"),
 )
 SAMPLE_PARTITIONS = 3
+OUTPUT_SCHEMAS = ("article", "event", "dead_letter")
 
 
 def sample_articles_path() -> str:
@@ -150,6 +152,9 @@ def run(argv: list[str]) -> int:
                   f"topic {opts.topic!r}", file=sys.stderr)
         elif not opts.input_file:
             check_brokers(opts.kafka_connection(), opts.kafka_timeout)
+            prefix = opts.output_topic_prefix
+            check_access(opts.kafka_connection(), list(opts.read_settings(bounded=True).topics), opts.group_id or None,
+                         [f"{prefix}.{name}s" for name in OUTPUT_SCHEMAS] if prefix else [])
         p = beam.Pipeline(options=options)
         build(p, opts)
         redact_secrets(options)
@@ -205,9 +210,29 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return dispatch(parser, args, rest)
-    except BrokerUnavailable as e:
+    except (BrokerUnavailable, AccessDenied) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except Exception as e:
+        denied = authorization_error(e)
+        if denied is None:
+            raise
+        print(f"error: not authorized by the Kafka brokers ({denied}); check the ACLs of the topics and the "
+              f"consumer group", file=sys.stderr)
+        return 1
+
+
+def authorization_error(error: BaseException) -> str | None:
+    """The Kafka authorization failure behind an error, also when a runner re-raised it as text."""
+    from kafka.errors import AuthorizationError
+
+    seen = error
+    while seen is not None:
+        if isinstance(seen, AuthorizationError):
+            return f"{type(seen).__name__}: {seen}"
+        seen = seen.__cause__ or seen.__context__
+    match = re.search(r"\b(\w+AuthorizationFailedError)\b:?\s*([^\n]*)", str(error))
+    return f"{match.group(1)}: {match.group(2).strip()}" if match else None
 
 
 def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:

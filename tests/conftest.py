@@ -1,4 +1,5 @@
-"""Shared fixtures: the embedded broker on loopback, the spaCy pipeline, and running the pipeline in-process."""
+"""Shared fixtures: the Apache Kafka cluster and the embedded broker on loopback, the spaCy pipeline, and
+running the pipeline in-process."""
 from __future__ import annotations
 
 import glob
@@ -14,8 +15,11 @@ from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.options import NewsstreamOptions
 from pipelines.pipeline import build
+from tests.kafka_cluster import KafkaCluster
 
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+# SCRAM-SHA-512 users of the cluster (besides the super user admin); each gets only the ACLs a test grants
+CLUSTER_USERS = {"ingest": "ingest-Secret-1", "no-read": "no-read-Secret-2", "no-write": "no-write-Secret-3"}
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +35,27 @@ def broker():
     """One Tansu broker for the test session, stopped (by PID) at the end."""
     with EmbeddedBroker() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory):
+    """A 3-node Apache Kafka KRaft cluster on loopback for the test session, stopped (by PID) at the end.
+
+    `bootstrap_servers` is the PLAINTEXT listener (a super user); `sasl_config(user)` and `mtls_config()`
+    give the secured listeners' client settings; `create_topic` makes RF=3, min.insync.replicas=2 topics.
+    """
+    with KafkaCluster(tmp_path_factory.mktemp("kafka-cluster"), users=CLUSTER_USERS) as cluster:
+        yield cluster
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used the cluster shows the tail of every node's log."""
+    report = yield
+    cluster = getattr(item, "funcargs", {}).get("kafka_cluster")
+    if report.failed and isinstance(cluster, KafkaCluster):
+        report.sections.append(("kafka cluster logs", cluster.log_tail()))
+    return report
 
 
 @pytest.fixture

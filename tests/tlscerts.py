@@ -1,5 +1,5 @@
-"""Throwaway certificates for the TLS tests: a CA, a server certificate for 127.0.0.1 it signs,
-and an unrelated CA that must not be trusted."""
+"""Throwaway certificates for the TLS tests: a CA, a server certificate for 127.0.0.1 it signs, a client
+certificate it signs (mutual TLS), and an unrelated CA that must not be trusted."""
 from __future__ import annotations
 
 import datetime
@@ -35,17 +35,23 @@ def _certificate(subject, issuer, public_key, signing_key, is_ca: bool) -> x509.
     return builder.sign(signing_key, hashes.SHA256())
 
 
-def make_certificates(folder: Path) -> dict[str, str]:
-    """Writes ca.pem, server.pem, server.key and other-ca.pem; returns their paths by name."""
+def make_certificates(folder: Path, client_cn: str = "newsstream-client") -> dict[str, str]:
+    """Writes ca.pem, server.pem, server.key, client.pem, client.key (subject CN=client_cn) and
+    other-ca.pem; returns their paths by name."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = _certificate(_name("newsstream test CA"), _name("newsstream test CA"), ca_key.public_key(), ca_key, True)
     server_key = ec.generate_private_key(ec.SECP256R1())
     server = _certificate(_name("127.0.0.1"), ca.subject, server_key.public_key(), ca_key, False)
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    client = _certificate(_name(client_cn), ca.subject, client_key.public_key(), ca_key, False)
     other_key = ec.generate_private_key(ec.SECP256R1())
     other = _certificate(_name("some other CA"), _name("some other CA"), other_key.public_key(), other_key, True)
-    paths = {name: str(folder / name) for name in ("ca.pem", "server.pem", "server.key", "other-ca.pem")}
+    paths = {name: str(folder / name) for name in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key",
+                                                  "other-ca.pem")}
     Path(paths["ca.pem"]).write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     Path(paths["server.pem"]).write_bytes(server.public_bytes(serialization.Encoding.PEM))
     _write_key(server_key, Path(paths["server.key"]))
+    Path(paths["client.pem"]).write_bytes(client.public_bytes(serialization.Encoding.PEM))
+    _write_key(client_key, Path(paths["client.key"]))
     Path(paths["other-ca.pem"]).write_bytes(other.public_bytes(serialization.Encoding.PEM))
     return paths

@@ -24,6 +24,7 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import TopicAuthorizationFailedError
 from kafka.structs import OffsetAndMetadata
 
 from pipelines.io.kafka_config import KafkaConnection
@@ -54,22 +55,46 @@ class ReadSettings:
     poll_timeout_ms: int = 200
     idle_timeout_s: float = 30.0
     max_seconds_per_bundle: float = 1.0
-    # one partition is fetched at a time, so each fetch may carry more than kafka-python's 1 MiB default
-    consumer_config: tuple[tuple[str, object], ...] = (("max_partition_fetch_bytes", 8 * 1024 * 1024),)
+    # one partition is fetched at a time, so each fetch may carry more than kafka-python's 1 MiB default;
+    # read_committed: records of aborted transactions are never read, and a bounded run ends at the last
+    # stable offset (records of a transaction still open belong to a later run)
+    consumer_config: tuple[tuple[str, object], ...] = (
+        ("max_partition_fetch_bytes", 8 * 1024 * 1024), ("isolation_level", "read_committed"))
+
+    @property
+    def isolation_level(self) -> str:
+        return str(dict(self.consumer_config).get("isolation_level", "read_uncommitted"))
 
 
 def probe_end_offsets(consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float) -> dict:
-    """End offsets, trusting the fetch high watermark over ListOffsets(latest), which can lag it."""
+    """End offsets of a bounded run: what a consumer of this isolation level can read now.
+
+    ListOffsets(latest) can lag what a fetch returns (Tansu), so the partitions are fetched from the
+    listed offset on. read_uncommitted trusts the fetch high watermark. read_committed must stop at
+    the last stable offset instead: the high watermark runs ahead of it while a transaction is open,
+    and a run waiting for those records would wait for another producer's commit. The position a
+    read_committed fetch reaches (it returns records and markers up to the last stable offset only)
+    is that offset, once polls stop advancing it.
+    """
     listed = consumer.end_offsets(partitions)
     consumer.assign(partitions)
     for tp in partitions:
         consumer.seek(tp, listed[tp])
+    read_committed = consumer.config["isolation_level"] == "read_committed"
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(consumer.highwater(tp) is None for tp in partitions):
-        consumer.poll(timeout_ms=100, max_records=1)
+    idle_polls = 0
+    while time.monotonic() < deadline and idle_polls < 3:
+        fetched = consumer.poll(timeout_ms=100)
+        known = all(consumer.highwater(tp) is not None for tp in partitions)
+        caught_up = known and all(consumer.position(tp) >= consumer.highwater(tp) for tp in partitions)
+        if caught_up or (known and not read_committed):
+            break
+        idle_polls = idle_polls + 1 if known and not fetched else 0
     missing = [tp for tp in partitions if consumer.highwater(tp) is None]
     if missing:
         LOG.warning("no fetch high watermark for %s; using ListOffsets", missing)
+    if read_committed:
+        return {tp: max(listed[tp], consumer.position(tp)) for tp in partitions}
     return {tp: max(listed[tp], consumer.highwater(tp) or 0) for tp in partitions}
 
 
@@ -77,8 +102,8 @@ def plan_partitions(
     connection: KafkaConnection, settings: ReadSettings, timeout_s: float = 30.0
 ) -> list[PartitionSpec]:
     """Resolve every partition of the topics to a PartitionSpec: explicit start, else committed, else reset."""
-    consumer = KafkaConsumer(group_id=settings.group_id, enable_auto_commit=False,
-                             max_partition_fetch_bytes=1024, **connection.client_config())
+    consumer = KafkaConsumer(group_id=settings.group_id, enable_auto_commit=False, max_partition_fetch_bytes=1024,
+                             isolation_level=settings.isolation_level, **connection.client_config())
     try:
         partitions = []
         for topic in settings.topics:
@@ -103,11 +128,15 @@ def plan_partitions(
 
 
 def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) -> set[int]:
+    """The topic's partition ids, waiting for a topic still being created; a topic the principal may
+    not describe fails at once (TopicAuthorizationFailedError) instead of looking absent until the timeout."""
     deadline = time.monotonic() + timeout_s
     while True:
         ids = consumer.partitions_for_topic(topic)
         if ids:
             return ids
+        if topic in consumer._client.cluster.unauthorized_topics:
+            raise TopicAuthorizationFailedError(f"not authorized to describe topic {topic!r}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"topic {topic!r} not found on the brokers within {timeout_s:.0f}s")
         time.sleep(0.2)
@@ -392,14 +421,15 @@ class WriteToKafka(beam.PTransform):
 
 
 def ensure_topic(connection: KafkaConnection, topic: str, partitions: int) -> None:
-    """Create the topic with `partitions` partitions unless it exists."""
-    from kafka.admin import KafkaAdminClient, NewTopic
+    """Create the topic with `partitions` partitions unless it exists; replication factor and
+    min.insync.replicas are the brokers' defaults (default.replication.factor, min.insync.replicas)."""
+    from kafka.admin import KafkaAdminClient
     from kafka.errors import TopicAlreadyExistsError
 
     admin = KafkaAdminClient(**connection.client_config())
     try:
         if topic not in admin.list_topics():
-            admin.create_topics([NewTopic(topic, partitions, 1)])
+            admin.create_topics({topic: {"num_partitions": partitions}}, wait_for_metadata=True)
     except TopicAlreadyExistsError:
         pass
     finally:

@@ -172,14 +172,114 @@ def check_brokers(connection: KafkaConnection, timeout_s: float) -> None:
         time.sleep(0.2)
 
 
+class AuthenticationFailures(logging.Filter):
+    """Keeps the SASL authentication failures kafka-python logs (and hides those log lines) while it
+    retries a bootstrap: it retries them until its timeout and then reports only "Unable to bootstrap"."""
+
+    LOGGERS = ("kafka.net.manager", "kafka.net.connection", "kafka.net.transport")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[Exception] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from kafka.errors import SaslAuthenticationFailedError
+
+        failures = [a for a in record.args if isinstance(a, SaslAuthenticationFailedError)] \
+            if isinstance(record.args, tuple) else []
+        self.seen += failures
+        return not failures and record.levelno < logging.WARNING
+
+    def __enter__(self) -> AuthenticationFailures:
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeFilter(self)
+
+
 def _open_session(connection: KafkaConnection, timeout_s: float) -> None:
+    """Open one admin session, in short attempts so that rejected credentials end the wait at once."""
     from kafka.admin import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    config = connection.client_config()
+    deadline = time.monotonic() + timeout_s
+    with AuthenticationFailures() as failures:
+        while True:
+            attempt_ms = int(max(0.5, min(2.0, deadline - time.monotonic())) * 1000)
+            try:
+                KafkaAdminClient(**{**config, "bootstrap_timeout_ms": attempt_ms}).close()
+                return
+            except KafkaError as e:
+                if failures.seen:
+                    raise BrokerUnavailable(
+                        f"authentication failed for user {config.get('sasl_plain_username')!r} "
+                        f"({config.get('sasl_mechanism')}): check --sasl-username and --sasl-password") from None
+                if time.monotonic() >= deadline:
+                    raise BrokerUnavailable(
+                        f"reached {','.join(config['bootstrap_servers'])} but could not open a "
+                        f"Kafka session within {timeout_s:g}s "
+                        f"({type(e).__name__}); check --security-protocol and the --sasl-* settings") from e
+
+
+class AccessDenied(Exception):
+    """The principal lacks an ACL the run needs: which topic or group, and what to grant."""
+
+
+def _principal(config: dict) -> str:
+    if config.get("sasl_plain_username"):
+        return f"user {config['sasl_plain_username']!r}"
+    if config.get("ssl_certfile"):
+        return f"the certificate {config['ssl_certfile']}"
+    return "this client"
+
+
+def _require(topic: dict, operation: str, who: str, verb: str) -> None:
+    # an empty list means the broker did not say (Tansu): whoever may describe a topic has at least DESCRIBE
+    operations = topic.get("authorized_operations") or None
+    if topic["error_code"] == 29 or (operations is not None and operation not in operations):
+        raise AccessDenied(f"{who} is not authorized to {verb} topic {topic['name']!r}: "
+                           f"grant it {operation} (and DESCRIBE) on the topic")
+
+
+def check_access(connection: KafkaConnection, read_topics: list[str], group_id: str | None,
+                 write_topics: list[str]) -> None:
+    """Before work starts: READ on the input topics and the group, WRITE on the output topics that exist.
+
+    Uses the operations the broker reports as authorized (KIP-430), so nothing is read or written.
+    Raises AccessDenied with one line naming the topic or group and the ACL to grant.
+    """
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import GroupAuthorizationFailedError
+
+    config = connection.client_config()
+    who = _principal(config)
+    admin = KafkaAdminClient(**config)
     try:
-        KafkaAdminClient(**connection.client_config()).close()
-    except KafkaError as e:
-        raise BrokerUnavailable(
-            f"reached {','.join(connection.client_config()['bootstrap_servers'])} but could not open a "
-            f"Kafka session within {timeout_s:g}s "
-            f"({type(e).__name__}); check --security-protocol and the --sasl-* settings") from e
+        try:
+            described = {t["name"]: t for t in admin.describe_topics(list(read_topics) + list(write_topics))}
+        except ValueError:  # operations kafka-python cannot decode (Tansu sets unknown bits): nothing to check
+            LOG.debug("the brokers' authorized operations are unreadable; topic ACLs not checked")
+            described = {}
+        for name in read_topics:
+            if name in described:
+                _require(described[name], "READ", who, "read")
+        for name in write_topics:
+            if name in described and described[name]["error_code"] != 3:  # absent: created on first write
+                _require(described[name], "WRITE", who, "write")
+        if group_id:
+            denied = AccessDenied(f"{who} is not authorized to use consumer group {group_id!r}: "
+                                  f"grant it READ on the group")
+            try:
+                operations = admin.describe_groups([group_id])[group_id].get("authorized_operations") or None
+            except GroupAuthorizationFailedError:
+                raise denied from None
+            except ValueError:  # undecodable operations (Tansu), as above
+                operations = None
+            if operations is not None and "READ" not in operations:
+                raise denied
+    finally:
+        admin.close()
