@@ -217,22 +217,26 @@ def main(argv: list[str] | None = None) -> int:
         denied = authorization_error(e)
         if denied is None:
             raise
-        print(f"error: not authorized by the Kafka brokers ({denied}); check the ACLs of the topics and the "
-              f"consumer group", file=sys.stderr)
+        print(f"error: the Kafka brokers refused {denied}; check the ACLs: READ on the input topics and the "
+              f"consumer group, WRITE on the output topics", file=sys.stderr)
         return 1
 
 
 def authorization_error(error: BaseException) -> str | None:
-    """The Kafka authorization failure behind an error, also when a runner re-raised it as text."""
+    """What a Kafka authorization failure behind an error refused (and in which step), also when a runner
+    re-raised it as text; None for any other error."""
     from kafka.errors import AuthorizationError
 
+    text = str(error)
+    step = re.search(r"while running '([^']+)'", text)
+    where = f" in {step.group(1)}" if step else ""
     seen = error
     while seen is not None:
         if isinstance(seen, AuthorizationError):
-            return f"{type(seen).__name__}: {seen}"
+            return f"{type(seen).__name__}{where}"
         seen = seen.__cause__ or seen.__context__
-    match = re.search(r"\b(\w+AuthorizationFailedError)\b:?\s*([^\n]*)", str(error))
-    return f"{match.group(1)}: {match.group(2).strip()}" if match else None
+    match = re.search(r"\b(\w+AuthorizationFailedError)\b", text)
+    return f"{match.group(1)}{where}" if match else None
 
 
 def dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace, rest: list[str]) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -24,12 +26,12 @@ from kafka.admin import (
     ACL,
     ACLOperation,
     ACLPermissionType,
+    ACLResourcePatternType,
     KafkaAdminClient,
     ResourcePattern,
     ResourceType,
 )
 
-from pipelines.io.broker import free_port
 from tests.tlscerts import make_certificates
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,22 @@ rootLogger.appenderRef.file.ref = file
 logger.server.name = kafka.server
 logger.server.level = INFO
 """
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct loopback ports nothing listens on, below the ephemeral range (32768+) so that no client
+    connection (of these tests or anything else on the machine) takes one before the broker binds it."""
+    ports: list[int] = []
+    while len(ports) < count:
+        port = random.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in ports:
+            ports.append(port)
+    return ports
 
 
 class ClusterError(RuntimeError):
@@ -83,8 +101,8 @@ class KafkaCluster:
         self.start_timeout_s = start_timeout_s
         self.users = {"admin": "admin-secret", **(users or {})}
         self.cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-        self.nodes = [KafkaNode(i, free_port(), free_port(), free_port(), free_port(), self.folder / f"node-{i}")
-                      for i in range(1, nodes + 1)]
+        ports = free_ports(4 * nodes)
+        self.nodes = [KafkaNode(i, *ports[4 * i - 4:4 * i], self.folder / f"node-{i}") for i in range(1, nodes + 1)]
         self.certs: dict[str, str] = {}
         self.started_in_s: float | None = None
 
@@ -185,8 +203,10 @@ class KafkaCluster:
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
-    def _java(self, main_class: str, *args: str, heap: str | None = None) -> list[str]:
-        return ["java", f"-Xmx{heap or self.heap}", "-Xss512k", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+    def _java(self, main_class: str, *args: str, heap: str | None = None, short_lived: bool = False) -> list[str]:
+        # a short-lived tool only needs the quick JIT tier; the brokers keep the full one for throughput
+        jit = ["-XX:TieredStopAtLevel=1"] if short_lived else []
+        return ["java", f"-Xmx{heap or self.heap}", *jit, "-Xss512k", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={self.folder / 'log4j2.properties'}",
                 "-cp", f"{JARS}/*", main_class, *args]
 
@@ -197,7 +217,8 @@ class KafkaCluster:
         formats = []
         for node in self.nodes:
             command = self._java("kafka.tools.StorageTool", "format", "--cluster-id", self.cluster_id,
-                                 "--config", str(node.folder / "server.properties"), *scram, heap="128m")
+                                 "--config", str(node.folder / "server.properties"), *scram, heap="128m",
+                                 short_lived=True)
             log = open(node.folder / "format.log", "wb")  # closed once the process ends
             formats.append((node, subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                                    stdin=subprocess.DEVNULL), log))
@@ -266,7 +287,10 @@ class KafkaCluster:
         while True:
             self._check_alive()
             try:
-                with self.admin(request_timeout_ms=5000) as admin:
+                for node in self.nodes:
+                    for port in (node.plaintext, node.sasl_ssl, node.mtls) if node.running else ():
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                with self.admin(request_timeout_ms=5000, reconnect_backoff_max_ms=500) as admin:
                     if {b["broker_id"] for b in admin.describe_cluster()["brokers"]} >= expected:
                         return
             except Exception:  # not up yet: any client error means "try again"
@@ -274,7 +298,7 @@ class KafkaCluster:
             if time.monotonic() > deadline:
                 raise ClusterError(f"kafka nodes {sorted(expected)} not serving within {self.start_timeout_s:.0f}s; "
                                    f"logs: {', '.join(str(n.log) for n in self.nodes)}")
-            time.sleep(0.5)
+            time.sleep(0.2)
 
     def wait_until_in_sync(self, timeout_s: float = 120.0) -> None:
         """Until every partition of every topic has all its replicas in sync (after a node came back)."""
@@ -307,10 +331,12 @@ class KafkaCluster:
             [described] = admin.describe_topics([topic])
         return next(p["leader_id"] for p in described["partitions"] if p["partition_index"] == partition)
 
-    def grant(self, principal: str, *grants: tuple[ResourceType, str, ACLOperation]) -> None:
-        """Allow `principal` (e.g. "User:reader") each (resource type, name, operation)."""
+    def grant(self, principal: str, *grants: tuple[ResourceType, str, ACLOperation],
+              pattern_type: ACLResourcePatternType = ACLResourcePatternType.LITERAL) -> None:
+        """Allow `principal` (e.g. "User:reader") each (resource type, name or name prefix, operation)."""
         acls = [ACL(principal=principal, host="*", operation=operation, permission_type=ACLPermissionType.ALLOW,
-                    resource_pattern=ResourcePattern(resource_type, name)) for resource_type, name, operation in grants]
+                    resource_pattern=ResourcePattern(resource_type, name, pattern_type))
+                for resource_type, name, operation in grants]
         with self.admin() as admin:
             result = admin.create_acls(acls)
         if result["failed"]:

@@ -1,4 +1,5 @@
-"""The Kafka source and sink against the real embedded broker on loopback (nothing mocked)."""
+"""The Kafka source and sink against the 3-node Apache Kafka cluster on loopback (nothing mocked); topics
+have replication factor 3 and min.insync.replicas=2."""
 from __future__ import annotations
 
 import json
@@ -7,12 +8,16 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipelines.io.avro import decode_single_object
-from pipelines.io.kafka import ReadSettings, ensure_topic, plan_partitions
-from pipelines.io.kafka_config import KafkaConnection
 from tests.conftest import run_pipeline
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.kafka_cluster]
 PARTITIONS = 3
+
+
+@pytest.fixture
+def broker(kafka_cluster):
+    """These tests talk to the Apache Kafka cluster (its PLAINTEXT listener)."""
+    return kafka_cluster
 
 
 def article(i: int) -> dict:
@@ -45,8 +50,7 @@ def kafka_args(broker, topic: str, output, group: str = "g1", *extra: str) -> li
 
 
 def test_exactly_once_with_provenance_commits_and_resume(broker, topic, tmp_path):
-    connection = KafkaConnection(broker.bootstrap_servers)
-    ensure_topic(connection, topic, PARTITIONS)
+    broker.create_topic(topic, PARTITIONS)
     first = [json.dumps(article(i)).encode() for i in range(30)]
     placed = produce(broker, topic, first)
 
@@ -71,7 +75,7 @@ def test_exactly_once_with_provenance_commits_and_resume(broker, topic, tmp_path
 
 
 def test_malformed_messages_become_dead_letters_and_accounting_holds(broker, topic, tmp_path):
-    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, PARTITIONS)
+    broker.create_topic(topic, PARTITIONS)
     bad = [b'{"id": "x", "text": "truncat', b"\xff\xfe\x00garbage", b"[1,2,3]", b'{"title": "no body"}',
            b'{"text": ["not", "a", "string"]}']
     good = [json.dumps(article(i)).encode() for i in range(4)]
@@ -89,24 +93,15 @@ def test_malformed_messages_become_dead_letters_and_accounting_holds(broker, top
 
 
 def test_explicit_start_offsets_win_over_committed(broker, topic, tmp_path):
-    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, PARTITIONS)
+    broker.create_topic(topic, PARTITIONS)
     produce(broker, topic, [json.dumps(article(i)).encode() for i in range(9)])
     starts = ",".join(f"{topic}:{p}:2" for p in range(PARTITIONS))
     outputs, _ = run_pipeline(kafka_args(broker, topic, tmp_path / "out", "g-start", "--start-offsets", starts))
     assert sorted(a["kafka"]["offset"] for a in outputs["articles"]) == [2] * PARTITIONS
 
 
-def test_end_offsets_trust_the_fetch_high_watermark(broker, topic):
-    connection = KafkaConnection(broker.bootstrap_servers)
-    ensure_topic(connection, topic, PARTITIONS)
-    produce(broker, topic, [b"{}"] * 12)
-    produce(broker, topic, [b"{}"] * 6)
-    plan = plan_partitions(connection, ReadSettings(topics=(topic,), group_id=None), timeout_s=10)
-    assert sorted((s.partition, s.start, s.stop) for s in plan) == [(p, 0, 6) for p in range(PARTITIONS)]
-
-
 def test_output_topics_carry_single_object_avro(broker, topic, tmp_path):
-    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, PARTITIONS)
+    broker.create_topic(topic, PARTITIONS)
     produce(broker, topic, [json.dumps(article(i)).encode() for i in range(3)] + [b"not json"])
     prefix = f"out-{topic}"
     run_pipeline(kafka_args(broker, topic, tmp_path / "out", "g-sink", "--output-topic-prefix", prefix))
@@ -124,7 +119,7 @@ def test_output_topics_carry_single_object_avro(broker, topic, tmp_path):
 
 
 def test_a_bounded_run_that_cannot_write_commits_nothing(broker, topic, tmp_path):
-    ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, PARTITIONS)
+    broker.create_topic(topic, PARTITIONS)
     produce(broker, topic, [json.dumps(article(i)).encode() for i in range(6)])
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the output directory should be")

@@ -391,17 +391,20 @@ class WriteToKafkaFn(beam.DoFn):
         self._producer = KafkaProducer(acks="all", **self.connection.client_config())
 
     def start_bundle(self):
-        self._sent = 0
+        self._sent = []
 
     def process(self, key_value: tuple[bytes | None, bytes]):
         key, value = key_value
-        self._producer.send(self.topic, key=key, value=value)
-        self._sent += 1
+        self._sent.append(self._producer.send(self.topic, key=key, value=value))
 
     def finish_bundle(self):
-        """Flush so every record of the bundle is acknowledged; emit the count as the bundle's done signal."""
+        """Flush so every record of the bundle is acknowledged; a refused record (e.g. no WRITE ACL) fails
+        the bundle, so the run never counts it as written. Emits the count as the bundle's done signal."""
         self._producer.flush()
-        yield WindowedValue(self._sent, MIN_TIMESTAMP, [GlobalWindow()])
+        refused = next((future.exception for future in self._sent if future.failed()), None)
+        if refused is not None:
+            raise refused
+        yield WindowedValue(len(self._sent), MIN_TIMESTAMP, [GlobalWindow()])
 
     def teardown(self):
         if self._producer is not None:

@@ -245,6 +245,21 @@ def _require(topic: dict, operation: str, who: str, verb: str) -> None:
                            f"grant it {operation} (and DESCRIBE) on the topic")
 
 
+def _describe_group(admin, group_id: str, timeout_s: float) -> list[str] | None:
+    """The operations the principal may do on the group; waits while the brokers still create the offsets
+    topic or load the group's coordinator (a fresh cluster answers CoordinatorNotAvailable at first)."""
+    from kafka.errors import RetriableError
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return admin.describe_groups([group_id])[group_id].get("authorized_operations") or None
+        except RetriableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def check_access(connection: KafkaConnection, read_topics: list[str], group_id: str | None,
                  write_topics: list[str]) -> None:
     """Before work starts: READ on the input topics and the group, WRITE on the output topics that exist.
@@ -274,7 +289,7 @@ def check_access(connection: KafkaConnection, read_topics: list[str], group_id: 
             denied = AccessDenied(f"{who} is not authorized to use consumer group {group_id!r}: "
                                   f"grant it READ on the group")
             try:
-                operations = admin.describe_groups([group_id])[group_id].get("authorized_operations") or None
+                operations = _describe_group(admin, group_id, connection.request_timeout_ms / 1000)
             except GroupAuthorizationFailedError:
                 raise denied from None
             except ValueError:  # undecodable operations (Tansu), as above
