@@ -1,10 +1,12 @@
 """Kafka source throughput: the Beam source into a no-op sink vs a plain kafka-python consumer loop.
 
-Both read the same messages (BBC articles as JSON, repeated up to --limit) from the same embedded
-broker in one run, alternately `--runs` times each (the machine is shared: the best run of each side
-is kept). The source is timed end to end (pipeline construction to finish, including the
-DirectRunner's start-up and partition planning) and in steady state (first to last record through
-the no-op sink).
+Both read the same messages (BBC articles as JSON, repeated up to --limit) from the same broker in
+one run, alternately `--runs` times each (the machine is shared: the best run of each side is kept).
+`--broker tansu` (default) uses the embedded broker; `--broker kafka` the 3-node Apache Kafka cluster
+the tests use (jars from `make kafka-jars`; topic with replication factor 3, min.insync.replicas=2).
+Both sides read with the source's isolation level (read_committed). The source is timed end to end
+(pipeline construction to finish, including the DirectRunner's start-up and partition planning) and
+in steady state (first to last record through the no-op sink).
 """
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ import argparse
 import itertools
 import json
 import sys
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
@@ -25,6 +30,7 @@ from benchmarks.common import bbc_articles, print_result  # noqa: E402
 from pipelines.io.broker import EmbeddedBroker  # noqa: E402
 from pipelines.io.kafka import ReadFromKafka, ReadSettings, ensure_topic, produce_messages  # noqa: E402
 from pipelines.io.kafka_config import KafkaConnection  # noqa: E402
+from tests.kafka_cluster import KafkaCluster  # noqa: E402
 
 
 class NoOpSink(beam.DoFn):
@@ -48,7 +54,8 @@ class NoOpSink(beam.DoFn):
 def plain_consumer(bootstrap: str, topic: str, partitions: int, expected: int) -> float:
     """Seconds for a kafka-python loop to read `expected` messages with manual assignment."""
     started = time.perf_counter()
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                             isolation_level=ReadSettings(topics=()).isolation_level)
     tps = [TopicPartition(topic, p) for p in range(partitions)]
     consumer.assign(tps)
     consumer.seek_to_beginning()
@@ -72,28 +79,43 @@ def beam_source(bootstrap: str, topic: str) -> tuple[float, float, int]:
     return total, seen["last"] - seen["first"], seen["count"]
 
 
+@contextmanager
+def running_broker(kind: str, partitions: int):
+    """Yields the bootstrap address of a broker with an empty `bench` topic: Tansu or the Kafka cluster."""
+    if kind == "tansu":
+        with EmbeddedBroker() as broker:
+            ensure_topic(KafkaConnection(broker.bootstrap_servers), "bench", partitions)
+            yield broker.bootstrap_servers
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-kafka-") as folder, KafkaCluster(Path(folder)) as cluster:
+        print(f"Apache Kafka cluster (3 nodes) started in {cluster.started_in_s:.1f}s")
+        cluster.create_topic("bench", partitions)
+        yield cluster.bootstrap_servers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=20000, help="messages to produce and read")
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument("--runs", type=int, default=2, help="alternating runs of each side; the best is kept")
+    parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu",
+                        help="tansu: the embedded broker; kafka: the 3-node Apache Kafka cluster of the tests")
     args = parser.parse_args()
 
     articles = bbc_articles()
     values = [json.dumps(a).encode() for a in itertools.islice(itertools.cycle(articles), args.limit)]
-    with EmbeddedBroker() as broker:
-        connection = KafkaConnection(broker.bootstrap_servers)
-        ensure_topic(connection, "bench", args.partitions)
-        produce_messages(connection, "bench", ((None, v) for v in values))
+    with running_broker(args.broker, args.partitions) as bootstrap:
+        produce_messages(KafkaConnection(bootstrap), "bench", ((None, v) for v in values))
         plain_s = total_s = steady_s = float("inf")
         for _ in range(args.runs):
-            plain_s = min(plain_s, plain_consumer(broker.bootstrap_servers, "bench", args.partitions, len(values)))
-            run_total, run_steady, count = beam_source(broker.bootstrap_servers, "bench")
+            plain_s = min(plain_s, plain_consumer(bootstrap, "bench", args.partitions, len(values)))
+            run_total, run_steady, count = beam_source(bootstrap, "bench")
             if count != len(values):
                 sys.exit(f"the source read {count} of {len(values)} messages")
             total_s, steady_s = min(total_s, run_total), min(steady_s, run_steady)
     megabytes = sum(map(len, values)) / 1e6
     result = {
+        "broker": args.broker,
         "messages": len(values),
         "megabytes": round(megabytes, 1),
         "plain_consumer_msgs_per_s": round(len(values) / plain_s),
