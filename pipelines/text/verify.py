@@ -38,6 +38,8 @@ class DedupSettings:
     min_containment: float = 0.7
     short_words: int = 8
     seed: int = 1
+    bucket_cap: int = 1000
+    max_wait_seconds: float = 300.0
 
     def hasher(self) -> MinHasher:
         return MinHasher(self.num_bins, self.shingle, self.seed)
