@@ -1,8 +1,9 @@
 """Bucket keys: where a paragraph is filed so that its near-duplicates land in the same bucket.
 
 Long paragraphs: LSH banding of the MinHash signature (`bands` bands of `rows` bins; two paragraphs
-with Jaccard similarity J share at least one band with probability 1 - (1 - J^rows)^bands). Every
-paragraph: the exact hash of its key (the fast path for verbatim copies). Short paragraphs, whose few
+with Jaccard similarity J share at least one band with probability 1 - (1 - J^rows)^bands; verbatim copies
+share every band, and a bucket tells them apart by their key hash). Paragraphs too short for a signature:
+the exact hash of their key. Short paragraphs, whose few
 shingles make MinHash meaningless: the key with each word left out in turn, so that two short
 paragraphs one word apart share a bucket; a one-word paragraph is filed under the word with each letter
 left out instead (a key with no word at all would put every one-word paragraph in one bucket).
