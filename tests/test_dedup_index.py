@@ -189,6 +189,14 @@ def test_a_chain_in_one_bucket_is_compared_with_its_first_paragraph_only():
         assert {(m.later, m.earlier) for m in matches} == {(b.ref, a.ref)}
 
 
+def test_a_chain_arriving_newest_first_in_one_bucket_loses_both_later_paragraphs_there():
+    a, b, c = bucket_of(chain_text(0), chain_text(1), chain_text(2))
+    bucket = BucketClusters((), SETTINGS, DAY_MS)
+    answers = [bucket.file(entry) for entry in (c, b, a)]
+    assert [(m.later, m.earlier) for filed in answers for m in filed.replaced] == [(c.ref, b.ref), (b.ref, a.ref)]
+    assert [cluster.first for cluster in bucket.clusters] == [a]
+
+
 def test_a_chain_across_buckets_still_removes_the_third():
     """In the buckets B and C share without A, B represents its cluster, so C goes as B's duplicate."""
     articles = [s.article(f"c{i}", 1000 * (i + 1), chain_text(i)) for i in range(3)]
