@@ -123,6 +123,13 @@ class NewsstreamOptions(PipelineOptions):
         dedup.add_argument("--dedup-short-words", dest="dedup_short_words", type=int,
                            default=defaults.short_words,
                            help="Paragraphs with at most this many words are compared word by word.")
+        dedup.add_argument("--dedup-bucket-cap", dest="dedup_bucket_cap", type=int, default=defaults.bucket_cap,
+                           help="Most near-duplicate clusters one bucket keeps; the least recently seen go first "
+                                "(counted in dedup.evicted_clusters).")
+        dedup.add_argument("--dedup-max-wait-seconds", dest="dedup_max_wait_seconds", type=float,
+                           default=defaults.max_wait_seconds,
+                           help="Streaming: processing time after which an article is written even if the "
+                                "watermark has not passed its record time.")
 
         events = parser.add_argument_group("events")
         events.add_argument("--spacy-model", dest="spacy_model", default=DEFAULT_MODEL,
@@ -137,7 +144,8 @@ class NewsstreamOptions(PipelineOptions):
         return DedupSettings(
             shingle=self.dedup_shingle, num_bins=self.dedup_bins, bands=self.dedup_bands, rows=self.dedup_rows,
             min_jaccard=self.dedup_min_jaccard, min_containment=self.dedup_min_containment,
-            short_words=self.dedup_short_words,
+            short_words=self.dedup_short_words, bucket_cap=self.dedup_bucket_cap,
+            max_wait_seconds=self.dedup_max_wait_seconds,
         )
 
     def dedup_retention_seconds(self) -> float:

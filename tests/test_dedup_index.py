@@ -8,17 +8,18 @@ import pytest
 
 from pipelines.records import RawArticle
 from pipelines.text.dedup import (
+    BucketClusters,
     IndexedParagraph,
     Match,
     ParagraphRef,
     apply_matches,
     index_article,
-    match_in_bucket,
     matches_in_group,
 )
+from pipelines.text.lsh import word_drop_keys
 from pipelines.text.normalize import normalize_article
 from pipelines.text.paragraph_index import ParagraphIndex
-from pipelines.text.verify import DedupSettings, sketch_paragraphs
+from pipelines.text.verify import DedupSettings, near_duplicate_similarity, sketch_paragraphs
 from tests import dedup_samples as s
 
 SETTINGS = DedupSettings()
@@ -34,16 +35,16 @@ def sample_stream() -> list[dict]:
     ]
 
 
-def arrival_matches(articles: list[dict], retention_ms: int = 7 * DAY_MS) -> set[Match]:
-    """Files paragraphs one at a time in arrival order, as the bucket state does, and collects every match."""
-    buckets: dict[int, list[IndexedParagraph]] = collections.defaultdict(list)
+def arrival_matches(articles: list[dict], retention_ms: int = 7 * DAY_MS,
+                    settings: DedupSettings = SETTINGS) -> set[Match]:
+    """Files paragraphs one at a time in arrival order, as the bucket state does, and collects every answer."""
+    buckets: dict[int, BucketClusters] = {}
     found: set[Match] = set()
     for art in articles:
-        for bucket, entry in index_article(art, art["published_at"], SETTINGS):
-            new_is_later, stored_is_later, already = match_in_bucket(entry, buckets[bucket], SETTINGS, retention_ms)
-            found.update(new_is_later + stored_is_later)
-            if not already:
-                buckets[bucket].append(entry)
+        for key, entry in index_article(art, art["published_at"], settings):
+            bucket = buckets.setdefault(key, BucketClusters((), settings, retention_ms))
+            filed = bucket.file(entry)
+            found.update(filed.replaced + ([filed.reply] if filed.reply else []))
     return found
 
 
@@ -67,12 +68,12 @@ def test_copies_and_repeats_are_removed_fact_updates_kept():
 
 def test_arrival_order_does_not_change_the_outcome():
     articles = sample_stream()
-    expected = arrival_matches(articles)
+    expected = removed(articles, arrival_matches(articles))
     rng = random.Random(7)
     for _ in range(5):
         shuffled = articles[:]
         rng.shuffle(shuffled)
-        assert arrival_matches(shuffled) == expected
+        assert removed(articles, arrival_matches(shuffled)) == expected
 
 
 def test_two_paragraphs_never_remove_each_other():
@@ -89,8 +90,10 @@ def test_retention_window_bounds_the_comparison():
 
 def test_redelivered_paragraph_is_filed_once_and_not_its_own_duplicate():
     entry = index_article(s.article("a", 1000, s.PUMPING), 1000, SETTINGS)[0][1]
-    new_is_later, stored_is_later, already = match_in_bucket(entry, [entry], SETTINGS, DAY_MS)
-    assert (new_is_later, stored_is_later, already) == ([], [], True)
+    bucket = BucketClusters((), SETTINGS, DAY_MS)
+    bucket.file(entry)
+    assert bucket.file(entry) == (None, [], False)
+    assert len(bucket.clusters) == 1
 
 
 def test_apply_matches_keeps_the_record_and_picks_the_earliest_original():
@@ -103,18 +106,107 @@ def test_apply_matches_keeps_the_record_and_picks_the_earliest_original():
         {"index": 0, "duplicate_of": {"article_id": "a", "index": 1}, "similarity": 0.8}]
 
 
-def test_matches_in_group_equals_one_at_a_time_filing():
-    entries = [entry for art in sample_stream() for _, entry in index_article(art, art["published_at"], SETTINGS)]
+def test_matches_in_group_equals_filing_in_the_total_order_whatever_the_arrival():
+    articles = sample_stream()
+    entries = [(key, entry) for art in articles for key, entry in index_article(art, art["published_at"], SETTINGS)]
+    by_bucket: dict[int, list[IndexedParagraph]] = collections.defaultdict(list)
     rng = random.Random(3)
     rng.shuffle(entries)
-    stored: list[IndexedParagraph] = []
-    one_at_a_time = set()
-    for entry in entries:
-        new_is_later, stored_is_later, already = match_in_bucket(entry, stored, SETTINGS, DAY_MS)
-        one_at_a_time.update(new_is_later + stored_is_later)
-        if not already:
-            stored.append(entry)
-    assert set(matches_in_group(entries, SETTINGS, DAY_MS)) == one_at_a_time
+    for key, entry in entries:
+        by_bucket[key].append(entry)
+    grouped = set()
+    for group in by_bucket.values():
+        grouped.update(matches_in_group(group, SETTINGS, DAY_MS)[0])
+    assert grouped == arrival_matches(articles, DAY_MS)
+
+
+def bucket_of(*texts: str, start_ms: int = 1000) -> list[IndexedParagraph]:
+    """One paragraph per text, one article each, a second apart, as filed in their exact-key bucket."""
+    return [index_article(s.article(f"a{i}", start_ms + 1000 * i, text), start_ms + 1000 * i, SETTINGS)[0][1]
+            for i, text in enumerate(texts)]
+
+
+def test_a_copy_is_answered_and_not_stored():
+    original, copy = bucket_of(s.PUMPING, s.PUMPING_COPY)
+    bucket = BucketClusters((), SETTINGS, DAY_MS)
+    assert bucket.file(original).reply is None
+    filed = bucket.file(copy)
+    assert filed.reply == Match(copy.ref, original.ref, 1.0)
+    assert [c.first for c in bucket.clusters] == [original]
+    assert bucket.clusters[0].last_ms == copy.ref.order_ms
+
+
+def test_an_earlier_copy_replaces_the_stored_one():
+    original, copy = bucket_of(s.PUMPING, s.PUMPING_COPY)
+    bucket = BucketClusters((), SETTINGS, DAY_MS)
+    bucket.file(copy)
+    filed = bucket.file(original)
+    assert filed.reply is None
+    assert filed.replaced == [Match(copy.ref, original.ref, 1.0)]
+    assert [c.first for c in bucket.clusters] == [original]
+
+
+def test_exact_copies_cost_no_comparison_and_one_cluster():
+    entries = bucket_of(*[s.WATERING] * 500)
+    matches, bucket = matches_in_group(entries, SETTINGS, DAY_MS)
+    assert bucket.compared == 0
+    assert len(bucket.clusters) == 1
+    assert {m.earlier for m in matches} == {entries[0].ref}
+    assert len(matches) == 499
+
+
+def test_the_cap_drops_the_least_recently_seen_cluster_and_counts_it():
+    capped = DedupSettings(bucket_cap=2)
+    reservoir, farmers, outlet, reservoir_copy = bucket_of(s.RESERVOIR, s.FARMERS, s.OUTLET_OWN, s.RESERVOIR_COPY)
+    bucket = BucketClusters((), capped, DAY_MS)
+    bucket.file(reservoir)
+    bucket.file(farmers)
+    bucket.file(reservoir_copy)  # refreshes the reservoir cluster: farmers is now the least recently seen
+    bucket.file(outlet)
+    assert bucket.evicted == 1
+    assert [c.first for c in bucket.clusters] == [reservoir, outlet]
+
+
+CHAIN = ["the river rose quickly after the storm passed over the hills",
+         "residents moved their cars to higher ground before dark",
+         "the council opened two shelters at the old school and the library",
+         "volunteers handed out blankets and hot soup through the night",
+         "the water began to fall again early the following morning",
+         "engineers said the bridge would stay closed for a week"]
+
+
+def chain_text(first: int) -> str:
+    return " ".join(sentence.capitalize() + "." for sentence in CHAIN[first:first + 4])
+
+
+def test_a_chain_in_one_bucket_is_compared_with_its_first_paragraph_only():
+    """A~B and B~C but not A~C: where all three share a bucket, B joins A's cluster and C is kept there."""
+    a, b, c = bucket_of(chain_text(0), chain_text(1), chain_text(2))
+    assert near_duplicate_similarity(c.sketch, b.sketch, SETTINGS) is not None
+    assert near_duplicate_similarity(c.sketch, a.sketch, SETTINGS) is None
+    for arrival in ([a, b, c], [c, b, a], [b, c, a]):
+        matches, _ = matches_in_group(arrival, SETTINGS, DAY_MS)
+        assert {(m.later, m.earlier) for m in matches} == {(b.ref, a.ref)}
+
+
+def test_a_chain_arriving_newest_first_in_one_bucket_loses_both_later_paragraphs_there():
+    a, b, c = bucket_of(chain_text(0), chain_text(1), chain_text(2))
+    bucket = BucketClusters((), SETTINGS, DAY_MS)
+    answers = [bucket.file(entry) for entry in (c, b, a)]
+    assert [(m.later, m.earlier) for filed in answers for m in filed.replaced] == [(c.ref, b.ref), (b.ref, a.ref)]
+    assert [cluster.first for cluster in bucket.clusters] == [a]
+
+
+def test_a_chain_across_buckets_still_removes_the_third():
+    """In the buckets B and C share without A, B represents its cluster, so C goes as B's duplicate."""
+    articles = [s.article(f"c{i}", 1000 * (i + 1), chain_text(i)) for i in range(3)]
+    assert removed(articles, arrival_matches(articles)) == {"c0": [], "c1": [(0, "c0", 0)], "c2": [(0, "c1", 0)]}
+
+
+def test_one_word_paragraphs_do_not_share_one_bucket_but_a_typo_still_meets():
+    assert not set(word_drop_keys(("advertisement",))) & set(word_drop_keys(("subscribe",)))
+    assert set(word_drop_keys(("advertisement",))) & set(word_drop_keys(("advertisment",)))
+    assert set(word_drop_keys(("photos",))) & set(word_drop_keys(("photos", "reuters")))
 
 
 def test_paragraph_index_streaming_matches_the_bucket_decisions():

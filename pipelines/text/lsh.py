@@ -1,10 +1,12 @@
 """Bucket keys: where a paragraph is filed so that its near-duplicates land in the same bucket.
 
 Long paragraphs: LSH banding of the MinHash signature (`bands` bands of `rows` bins; two paragraphs
-with Jaccard similarity J share at least one band with probability 1 - (1 - J^rows)^bands). Every
-paragraph: the exact hash of its key (the fast path for verbatim copies). Short paragraphs, whose few
+with Jaccard similarity J share at least one band with probability 1 - (1 - J^rows)^bands; verbatim copies
+share every band, and a bucket tells them apart by their key hash). Paragraphs too short for a signature:
+the exact hash of their key. Short paragraphs, whose few
 shingles make MinHash meaningless: the key with each word left out in turn, so that two short
-paragraphs one word apart share a bucket.
+paragraphs one word apart share a bucket; a one-word paragraph is filed under the word with each letter
+left out instead (a key with no word at all would put every one-word paragraph in one bucket).
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ KEY_MASK = (1 << 63) - 1
 _BAND_SEEDS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
                         0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63],
                        dtype=np.uint64)
-EXACT, VARIANT = 0, 1
+EXACT, VARIANT, LETTERS = 0, 1, 2
+MIN_TYPO_LETTERS = 4
 
 
 def text_hash(text: str, kind: int = EXACT) -> int:
@@ -41,8 +44,14 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def word_drop_keys(words: tuple[str, ...]) -> list[int]:
-    """Hashes of the key with each word left out in turn (one-word edits of short paragraphs meet here)."""
+    """Hashes of the key with each word left out in turn (one-word edits of short paragraphs meet here);
+    a single word of four letters or more also gets the word with each letter left out (a typo)."""
     if not words:
         return []
-    return sorted({text_hash(" ".join(words[:i] + words[i + 1:]), VARIANT) for i in range(len(words))}
-                  | {text_hash(" ".join(words), VARIANT)})
+    keys = {text_hash(" ".join(words), VARIANT)}
+    if len(words) > 1:
+        keys |= {text_hash(" ".join(words[:i] + words[i + 1:]), VARIANT) for i in range(len(words))}
+    elif len(words[0]) >= MIN_TYPO_LETTERS:
+        word = words[0]
+        keys |= {text_hash(word[:i] + word[i + 1:], LETTERS) for i in range(len(word))} | {text_hash(word, LETTERS)}
+    return sorted(keys)

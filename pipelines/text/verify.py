@@ -38,6 +38,8 @@ class DedupSettings:
     min_containment: float = 0.7
     short_words: int = 8
     seed: int = 1
+    bucket_cap: int = 1000
+    max_wait_seconds: float = 300.0
 
     def hasher(self) -> MinHasher:
         return MinHasher(self.num_bins, self.shingle, self.seed)
@@ -119,11 +121,11 @@ def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: M
             facts.digits,
             facts.stance,
         )
-        buckets = [key_hash]
+        # An exact copy has the same signature, so it meets its original in every band: the exact key is
+        # a bucket of its own only for paragraphs without a signature.
+        buckets = list(band_rows[i]) if has_signature else [key_hash]
         if words:
             buckets += word_drop_keys(words)
-        if has_signature:
-            buckets += band_rows[i]
         results.append((sketch, buckets))
     return results
 

@@ -1,30 +1,31 @@
 """Dedup stage: articles in, the same articles out with near-duplicate paragraphs moved to removed_paragraphs.
 
 The story of the stage in streaming (`Dedup.expand`):
-  1. FileInBuckets: each article is timestamped with its publication time (when it has one) and every
-     paragraph is sketched and filed under its bucket keys (LSH bands, exact key, short-paragraph keys).
-  2. MatchInBuckets: a stateful DoFn keyed by bucket compares each arriving paragraph with the ones
-     already in the bucket (in Beam state, so the index spreads over workers). It answers the paragraph
-     with the earlier paragraphs it duplicates, and tells stored paragraphs that a newly arrived, earlier
-     one duplicates them. Entries expire by event-time timers after the retention window.
-  3. Assemble: a stateful DoFn keyed by article id holds the article until (a) the watermark has passed
-     its event time, so every earlier paragraph that was on time has been filed, and (b) every bucket
-     has answered; then it writes the article once, with its removed paragraphs.
-Late data (an article behind the watermark) is still compared with what the buckets hold and written
-as soon as its buckets have answered. An earlier paragraph that arrives after its duplicate's article
-was written cannot retract it; that is counted in `dedup.late_matches`.
+  1. FileInBuckets: every paragraph is sketched and filed under its bucket keys (LSH bands, exact key,
+     short-paragraph keys). Elements keep their own timestamp, the Kafka record time; the order that
+     decides which copy is earlier is the publication time (the record time without one).
+  2. MatchInBuckets: a stateful DoFn keyed by bucket holds one Cluster per group of near-duplicates
+     (pipelines.text.dedup.BucketClusters) and answers each arriving paragraph against them: a copy is
+     answered and not stored, an earlier copy replaces the stored one and that one is told it is a
+     duplicate. A bucket holds at most `bucket_cap` clusters (the least recently seen go first). A
+     cluster expires `retention` after the later of the publication and record times of its newest
+     member, by event-time timers rounded up to EXPIRY_STEP_MS so one rewrite drops many.
+  3. Assemble: a stateful DoFn keyed by article id holds the article until every bucket has answered
+     and either the watermark has passed its record time (every paragraph recorded before it has been
+     filed) or `max_wait` of processing time has gone by (a stalled watermark never holds it for ever).
+State is written with the versioned layouts of pipelines.text.dedup_state, not pickled classes.
+An earlier paragraph that arrives after its duplicate's article was written cannot retract it; that is
+counted in `dedup.late_matches`.
 
-In batch the whole input is known, so step 2 and 3 become a GroupByKey per bucket (every pair of a
-bucket compared once, in the total order, by the same match_in_bucket) and a CoGroupByKey per article:
-the same matches, without per-element state access (on the local FnApiRunner every state access
-measures the cached value with objsize, about a millisecond each here).
+In batch the whole input is known, so steps 2 and 3 become a GroupByKey per bucket (the bucket's
+paragraphs filed in the total order by the same BucketClusters) and a CoGroupByKey per article.
 """
 from __future__ import annotations
 
 import logging
 
 import apache_beam as beam
-from apache_beam.coders import BooleanCoder, PickleCoder, VarIntCoder
+from apache_beam.coders import BooleanCoder, Coder, VarIntCoder
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import (
@@ -33,13 +34,14 @@ from apache_beam.transforms.userstate import (
     TimerSpec,
     on_timer,
 )
-from apache_beam.utils.timestamp import MIN_TIMESTAMP, Timestamp
+from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 
+from pipelines.text import dedup_state
 from pipelines.text.dedup import (
-    IndexedParagraph,
+    NO_TIME,
+    BucketClusters,
     apply_matches,
     index_article,
-    match_in_bucket,
     matches_in_group,
 )
 from pipelines.text.verify import DedupSettings
@@ -48,15 +50,51 @@ from pipelines.transforms.stage import METRICS_NAMESPACE
 LOG = logging.getLogger(__name__)
 ARTICLE, REPLY, MATCH = "article", "reply", "match"
 BUCKETS = "buckets"
+EXPIRY_STEP_MS = 3600 * 1000
 
 
-def event_ms(article: dict, timestamp: Timestamp) -> int | None:
-    """Publication time in ms, else the element's own timestamp (a Kafka record time), else None."""
-    if article.get("published_at") is not None:
-        return int(article["published_at"])
+def record_ms(timestamp: Timestamp | None) -> int | None:
+    """The element's timestamp (the Kafka record time) in ms, None when the element has none."""
     if timestamp is not None and timestamp > MIN_TIMESTAMP:
         return timestamp.micros // 1000
     return None
+
+
+def event_ms(article: dict, timestamp: Timestamp | None) -> int | None:
+    """The order time: publication time in ms, else the Kafka record time, else None."""
+    if article.get("published_at") is not None:
+        return int(article["published_at"])
+    return record_ms(timestamp)
+
+
+class ClustersCoder(Coder):
+    """A bucket's clusters in dedup_state's versioned layout."""
+
+    def encode(self, value):
+        return dedup_state.encode_clusters(value)
+
+    def decode(self, encoded):
+        return dedup_state.decode_clusters(encoded)
+
+
+class MatchCoder(Coder):
+    """A match in dedup_state's versioned layout."""
+
+    def encode(self, value):
+        return dedup_state.encode_match(value)
+
+    def decode(self, encoded):
+        return dedup_state.decode_match(encoded)
+
+
+class ArticleCoder(Coder):
+    """(article, record time in ms) in dedup_state's versioned layout."""
+
+    def encode(self, value):
+        return dedup_state.encode_article(*value)
+
+    def decode(self, encoded):
+        return dedup_state.decode_article(encoded)
 
 
 class FileInBuckets(beam.DoFn):
@@ -70,38 +108,36 @@ class FileInBuckets(beam.DoFn):
 
     def process(self, article: dict, timestamp=beam.DoFn.TimestampParam):
         self.articles.inc()
-        order_ms = event_ms(article, timestamp)
-        if article.get("published_at") is not None:
-            timestamp = Timestamp(micros=int(article["published_at"]) * 1000)
         try:
-            filed = index_article(article, order_ms, self.settings)
+            filed = index_article(article, event_ms(article, timestamp), self.settings, record_ms(timestamp))
         except Exception as e:  # noqa: BLE001 - the article is written unchanged rather than lost
             self.errors.inc()
             LOG.warning("dedup skipped article %s: %s: %s", article.get("article_id"), type(e).__name__, e)
             warnings = [*article.get("warnings", []), f"dedup skipped: {type(e).__name__}: {e}"]
             filed, article = [], {**article, "warnings": warnings}
         self.paragraphs.inc(len(article["paragraphs"]))
-        yield beam.window.TimestampedValue((article["article_id"], (ARTICLE, article, len(filed))), timestamp)
+        yield article["article_id"], (ARTICLE, article, len(filed))
         for bucket, entry in filed:
-            yield beam.pvalue.TaggedOutput(BUCKETS, beam.window.TimestampedValue((bucket, entry), timestamp))
+            yield beam.pvalue.TaggedOutput(BUCKETS, (bucket, entry))
 
 
 # State and timers of MatchInBuckets (one set per bucket key), and the parameters that bind them.
-ENTRIES = BagStateSpec("entries", PickleCoder())
-NEXT_EXPIRY = ReadModifyWriteStateSpec("next_expiry", VarIntCoder())
+CLUSTERS = ReadModifyWriteStateSpec("clusters", ClustersCoder())
+EXPIRY_AT = ReadModifyWriteStateSpec("expiry_at", VarIntCoder())
 EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
-ENTRIES_STATE = beam.DoFn.StateParam(ENTRIES)
-NEXT_EXPIRY_STATE = beam.DoFn.StateParam(NEXT_EXPIRY)
+CLUSTERS_STATE = beam.DoFn.StateParam(CLUSTERS)
+EXPIRY_AT_STATE = beam.DoFn.StateParam(EXPIRY_AT)
 EXPIRY_TIMER = beam.DoFn.TimerParam(EXPIRY)
 
 # State and timers of AssembleArticle (one set per article id).
-ARTICLES = BagStateSpec("articles", PickleCoder())
-MATCHES = BagStateSpec("matches", PickleCoder())
+ARTICLES = BagStateSpec("articles", ArticleCoder())
+MATCHES = BagStateSpec("matches", MatchCoder())
 EXPECTED = ReadModifyWriteStateSpec("expected", VarIntCoder())
 ANSWERED = ReadModifyWriteStateSpec("answered", VarIntCoder())
 SETTLED = ReadModifyWriteStateSpec("settled", BooleanCoder())
 WRITTEN = ReadModifyWriteStateSpec("written", BooleanCoder())
 SETTLE = TimerSpec("settle", TimeDomain.WATERMARK)
+MAX_WAIT = TimerSpec("max_wait", TimeDomain.REAL_TIME)
 FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
 ARTICLES_STATE = beam.DoFn.StateParam(ARTICLES)
 MATCHES_STATE = beam.DoFn.StateParam(MATCHES)
@@ -110,83 +146,91 @@ ANSWERED_STATE = beam.DoFn.StateParam(ANSWERED)
 SETTLED_STATE = beam.DoFn.StateParam(SETTLED)
 WRITTEN_STATE = beam.DoFn.StateParam(WRITTEN)
 SETTLE_TIMER = beam.DoFn.TimerParam(SETTLE)
+MAX_WAIT_TIMER = beam.DoFn.TimerParam(MAX_WAIT)
 FORGET_TIMER = beam.DoFn.TimerParam(FORGET)
 
 
+def expiry_slot(expires_ms: int) -> int:
+    """The expiry time rounded up to a whole EXPIRY_STEP_MS, so clusters expiring close together go in one
+    firing (a cluster may outlive its retention by up to one step; comparisons check retention exactly)."""
+    return -(-expires_ms // EXPIRY_STEP_MS) * EXPIRY_STEP_MS
+
+
 class MatchInBuckets(beam.DoFn):
-    """Keyed by bucket: compares each new paragraph with the stored ones; expires entries by event time."""
+    """Keyed by bucket: answers each new paragraph against the bucket's clusters; expires them by event time."""
 
     def __init__(self, settings: DedupSettings, retention_ms: int):
         self.settings = settings
         self.retention_ms = retention_ms
         self.compared = Metrics.counter(METRICS_NAMESPACE, "dedup.compared")
         self.matched = Metrics.counter(METRICS_NAMESPACE, "dedup.matches")
-        self.expired = Metrics.counter(METRICS_NAMESPACE, "dedup.expired_entries")
+        self.expired = Metrics.counter(METRICS_NAMESPACE, "dedup.expired_clusters")
+        self.evicted = Metrics.counter(METRICS_NAMESPACE, "dedup.evicted_clusters")
 
-    def process(self, element, timestamp=beam.DoFn.TimestampParam,
-                entries=ENTRIES_STATE, next_expiry=NEXT_EXPIRY_STATE,
-                expiry=EXPIRY_TIMER):
+    def process(self, element, clusters=CLUSTERS_STATE, expiry_at=EXPIRY_AT_STATE, expiry=EXPIRY_TIMER):
         _, new = element
-        stored = [entry for _, entry in entries.read()]
-        self.compared.inc(len(stored))
-        new_is_later, stored_is_later, already_filed = match_in_bucket(
-            new, stored, self.settings, self.retention_ms)
-        self.matched.inc(len(new_is_later) + len(stored_is_later))
-        yield new.ref.article_id, (REPLY, new_is_later)
-        for match in stored_is_later:
+        bucket = BucketClusters(clusters.read() or (), self.settings, self.retention_ms)
+        filed = bucket.file(new)
+        self.compared.inc(bucket.compared)
+        self.evicted.inc(bucket.evicted)
+        replies = [filed.reply] if filed.reply is not None else []
+        self.matched.inc(len(replies) + len(filed.replaced))
+        yield new.ref.article_id, (REPLY, replies)
+        for match in filed.replaced:
             yield match.later.article_id, (MATCH, match)
-        if already_filed:
-            return
-        expires_ms = timestamp.micros // 1000 + self.retention_ms
-        entries.add((expires_ms, new))
-        current = next_expiry.read()
-        if current is None or expires_ms < current:
-            next_expiry.write(expires_ms)
-            expiry.set(Timestamp(micros=expires_ms * 1000))
+        if filed.changed:
+            clusters.write(bucket.clusters)
+            self._schedule(bucket, expiry_at, expiry)
 
     @on_timer(EXPIRY)
-    def expire(self, fired=beam.DoFn.TimestampParam, entries=ENTRIES_STATE,
-               next_expiry=NEXT_EXPIRY_STATE, expiry=EXPIRY_TIMER):
-        fired_ms = fired.micros // 1000
-        kept: list[tuple[int, IndexedParagraph]] = []
-        dropped = 0
-        for expires_ms, entry in entries.read():
-            if expires_ms > fired_ms:
-                kept.append((expires_ms, entry))
-            else:
-                dropped += 1
-        self.expired.inc(dropped)
-        entries.clear()
-        next_expiry.clear()
-        for item in kept:
-            entries.add(item)
-        if kept:
-            soonest = min(expires_ms for expires_ms, _ in kept)
-            next_expiry.write(soonest)
-            expiry.set(Timestamp(micros=soonest * 1000))
+    def expire(self, fired=beam.DoFn.TimestampParam, clusters=CLUSTERS_STATE, expiry_at=EXPIRY_AT_STATE,
+               expiry=EXPIRY_TIMER):
+        bucket = BucketClusters(clusters.read() or (), self.settings, self.retention_ms)
+        self.expired.inc(bucket.expire(fired.micros // 1000))
+        expiry_at.clear()
+        if bucket.clusters:
+            clusters.write(bucket.clusters)
+            self._schedule(bucket, expiry_at, expiry)
+        else:
+            clusters.clear()
+
+    def _schedule(self, bucket: BucketClusters, expiry_at, expiry) -> None:
+        """Sets the expiry timer for the soonest cluster's slot unless it is already set earlier."""
+        soonest = bucket.next_expiry_ms()
+        if soonest is None:
+            return
+        slot = expiry_slot(soonest)
+        current = expiry_at.read()
+        if current is None or slot < current:
+            expiry_at.write(slot)
+            expiry.set(Timestamp(micros=slot * 1000))
 
 
 class AssembleArticle(beam.DoFn):
-    """Keyed by article id: writes the article once the watermark passed it and all its buckets answered."""
+    """Keyed by article id: writes the article once all its buckets answered and either the watermark passed
+    its record time or `max_wait` of processing time went by."""
 
-    def __init__(self, retention_ms: int):
+    def __init__(self, retention_ms: int, max_wait_seconds: float):
         self.retention_ms = retention_ms
+        self.max_wait = Duration(seconds=max_wait_seconds)
         self.written = Metrics.counter(METRICS_NAMESPACE, "dedup.out")
         self.removed = Metrics.counter(METRICS_NAMESPACE, "dedup.removed_paragraphs")
         self.late = Metrics.counter(METRICS_NAMESPACE, "dedup.late_matches")
+        self.waited = Metrics.counter(METRICS_NAMESPACE, "dedup.released_by_max_wait")
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
                 articles=ARTICLES_STATE, matches=MATCHES_STATE,
                 expected=EXPECTED_STATE, answered=ANSWERED_STATE,
                 settled=SETTLED_STATE, written=WRITTEN_STATE,
-                settle=SETTLE_TIMER, forget=FORGET_TIMER):
+                settle=SETTLE_TIMER, max_wait=MAX_WAIT_TIMER, forget=FORGET_TIMER):
         _, message = element
         kind = message[0]
         if kind == ARTICLE:
             written.clear()
-            articles.add(message[1])
+            articles.add((message[1], timestamp.micros // 1000))
             expected.write((expected.read() or 0) + message[2])
             settle.set(timestamp)
+            max_wait.set(Timestamp.now() + self.max_wait)
         elif written.read():
             self.late.inc(len(message[1]) if kind == REPLY else 1)
             return
@@ -197,52 +241,69 @@ class AssembleArticle(beam.DoFn):
         else:
             matches.add(message[1])
         if settled.read():
-            yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget,
-                                                 timestamp)
+            yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget)
 
     @on_timer(SETTLE)
-    def on_settled(self, fired=beam.DoFn.TimestampParam,
-                   articles=ARTICLES_STATE, matches=MATCHES_STATE,
+    def on_settled(self, articles=ARTICLES_STATE, matches=MATCHES_STATE,
                    expected=EXPECTED_STATE, answered=ANSWERED_STATE,
                    settled=SETTLED_STATE, written=WRITTEN_STATE,
                    forget=FORGET_TIMER):
-        settled.write(True)
-        yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget, fired)
+        yield from self._settle(articles, matches, expected, answered, settled, written, forget)
+
+    @on_timer(MAX_WAIT)
+    def on_max_wait(self, articles=ARTICLES_STATE, matches=MATCHES_STATE,
+                    expected=EXPECTED_STATE, answered=ANSWERED_STATE,
+                    settled=SETTLED_STATE, written=WRITTEN_STATE,
+                    forget=FORGET_TIMER):
+        if expected.read() is not None and not settled.read():
+            self.waited.inc()
+        yield from self._settle(articles, matches, expected, answered, settled, written, forget)
 
     @on_timer(FORGET)
     def on_forget(self, written=WRITTEN_STATE):
         written.clear()
 
-    def _write_when_answered(self, articles, matches, expected, answered, settled, written, forget, timestamp):
+    def _settle(self, articles, matches, expected, answered, settled, written, forget):
+        """The first of the two timers lets the article go as soon as it is answered; the second finds
+        nothing pending and leaves no state behind."""
+        if expected.read() is None:
+            return
+        settled.write(True)
+        yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget)
+
+    def _write_when_answered(self, articles, matches, expected, answered, settled, written, forget):
         pending = list(articles.read())
         if not pending or (answered.read() or 0) < (expected.read() or 0):
             return
         found = list(matches.read())
-        for article in pending:
+        latest_ms = NO_TIME
+        for article, record_time_ms in pending:
             deduped = apply_matches(article, found)
             self.written.inc()
             self.removed.inc(len(deduped["removed_paragraphs"]))
-            yield beam.window.TimestampedValue(deduped, timestamp)
+            latest_ms = max(latest_ms, record_time_ms)
+            yield beam.window.TimestampedValue(deduped, Timestamp(micros=record_time_ms * 1000))
         for state in (articles, matches, expected, answered, settled):
             state.clear()
         written.write(True)
-        forget.set(Timestamp(micros=timestamp.micros + self.retention_ms * 1000))
+        forget.set(Timestamp(micros=(latest_ms + self.retention_ms) * 1000))
 
 
 class MatchBucketGroup(beam.DoFn):
-    """Batch: (bucket, all its paragraphs) -> (later article id, match) for every near-duplicate pair."""
+    """Batch: (bucket, all its paragraphs) -> (later article id, match) for every paragraph found a duplicate."""
 
     def __init__(self, settings: DedupSettings, retention_ms: int):
         self.settings = settings
         self.retention_ms = retention_ms
         self.compared = Metrics.counter(METRICS_NAMESPACE, "dedup.compared")
         self.matched = Metrics.counter(METRICS_NAMESPACE, "dedup.matches")
+        self.evicted = Metrics.counter(METRICS_NAMESPACE, "dedup.evicted_clusters")
 
     def process(self, element):
         _, entries = element
-        entries = list(entries)
-        self.compared.inc(len(entries) * (len(entries) - 1) // 2)
-        matches = matches_in_group(entries, self.settings, self.retention_ms)
+        matches, bucket = matches_in_group(entries, self.settings, self.retention_ms)
+        self.compared.inc(bucket.compared)
+        self.evicted.inc(bucket.evicted)
         self.matched.inc(len(matches))
         for match in matches:
             yield match.later.article_id, match
@@ -284,7 +345,7 @@ class Dedup(beam.PTransform):
             return (
                 (filed.articles, answers)
                 | "Merge" >> beam.Flatten()
-                | "Assemble" >> beam.ParDo(AssembleArticle(self.retention_ms))
+                | "Assemble" >> beam.ParDo(AssembleArticle(self.retention_ms, self.settings.max_wait_seconds))
             )
         matches = (
             filed[BUCKETS]
