@@ -25,7 +25,7 @@ class SourceMessage(NamedTuple):
         if self.topic is None:
             return None
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset,
-                "timestamp": self.timestamp_ms, "headers": bounded_headers(self.headers)}
+                "timestamp": self.timestamp_ms, "key": self.key, "headers": bounded_headers(self.headers)}
 
 
 def bounded_headers(headers) -> list[dict]:
@@ -46,12 +46,22 @@ class RawArticle:
 
 
 class RejectedInput(Exception):
-    """Input that cannot become an article: carries a machine-readable code for the dead letter."""
+    """Input that cannot become an article: carries a machine-readable code for the dead letter, and the
+    message's own id when it had one, so the producer can tell which of their articles was rejected."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, article_id: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.article_id = article_id
+
+
+def given_article_id(fields: dict) -> str | None:
+    """The `id` a message gave itself, as the article id it would have had; None when absent or unusable."""
+    value = fields.get("id")
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        return None
+    return str(value)
 
 
 def dead_letter(

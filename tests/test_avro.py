@@ -31,7 +31,7 @@ def test_every_field_has_a_doc_and_optional_fields_have_defaults(name):
 
 
 def test_single_object_encoding_round_trips_and_checks_the_fingerprint():
-    provenance = {"topic": "t", "partition": 1, "offset": 9, "timestamp": None,
+    provenance = {"topic": "t", "partition": 1, "offset": 9, "timestamp": None, "key": b"k",
                   "headers": [{"name": "h", "value": b"v"}]}
     letter = {"error_code": "invalid_json", "message": "cut", "stage": "parse", "original": b"{",
               "article_id": None, "kafka": provenance, "line": None}

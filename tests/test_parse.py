@@ -16,7 +16,8 @@ def test_valid_article_keeps_fields_original_bytes_and_provenance():
     raw = parse_message(message(value, topic="t", partition=2, offset=7, timestamp_ms=1_700_000_000_000))
     assert raw.fields["id"] == "a1"
     assert raw.original == value
-    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7, "timestamp": 1_700_000_000_000, "headers": []}
+    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7, "timestamp": 1_700_000_000_000, "key": None,
+                         "headers": []}
 
 
 def test_headers_are_kept_bounded_in_provenance():
