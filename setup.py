@@ -26,6 +26,11 @@ setup(
         "lxml==6.1.3",
         "numpy==2.4.6",
         "xxhash==4.1.0",
+        # every codec a Kafka batch may carry: kafka-python decompresses with these (gzip is built in)
+        "lz4==4.4.5",
+        "python-snappy==0.7.3",
+        "cramjam==2.14.0",
+        "zstandard==0.25.0",
     ],
     extras_require={
         "test": [
@@ -35,6 +40,7 @@ setup(
             "cryptography==50.0.2",
             "PyYAML==6.0.4",
             "packaging==26.4",
+            "confluent-kafka==2.16.1",
         ],
         "bench": [
             "datasketch==2.0.0",

@@ -84,6 +84,9 @@ class NewsstreamOptions(PipelineOptions):
         sink.add_argument("--output-topic-prefix", dest="output_topic_prefix", default=None,
                           help="Also write Avro single-object records to Kafka topics P.articles, P.events, "
                                "P.dead_letters.")
+        sink.add_argument("--output-compression", dest="output_compression", default=None,
+                          choices=KAFKA_CODECS,
+                          help="Compression of the batches written to the output topics (default: none).")
         sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
                           help="Streaming: length of the fixed windows that output files are cut by.")
 
@@ -191,6 +194,9 @@ class NewsstreamOptions(PipelineOptions):
             max_future_hours=self.max_future_hours,
             html_extractor=self.html_extractor,
         )
+
+
+KAFKA_CODECS = ("gzip", "snappy", "lz4", "zstd")
 
 
 def redact_secrets(options: PipelineOptions) -> None:

@@ -44,7 +44,7 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
 
     def write(name: str, records: beam.PCollection) -> tuple[beam.PCollection, ...]:
         return records | f"Write{name.title().replace('_', '')}s" >> WriteRecords(
-            name, files, kafka, opts.output_topic_prefix)
+            name, files, kafka, opts.output_topic_prefix, opts.output_compression)
 
     outputs = [*write("article", articles), *write("dead_letter", dead_letters)]
     if events is not None:

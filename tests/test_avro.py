@@ -31,8 +31,10 @@ def test_every_field_has_a_doc_and_optional_fields_have_defaults(name):
 
 
 def test_single_object_encoding_round_trips_and_checks_the_fingerprint():
+    provenance = {"topic": "t", "partition": 1, "offset": 9, "timestamp": None, "key": b"k",
+                  "headers": [{"name": "h", "value": b"v"}]}
     letter = {"error_code": "invalid_json", "message": "cut", "stage": "parse", "original": b"{",
-              "article_id": None, "kafka": {"topic": "t", "partition": 1, "offset": 9, "timestamp": None}, "line": None}
+              "article_id": None, "kafka": provenance, "line": None}
     data = encode_single_object("dead_letter", letter)
     assert data[:2] == b"\xc3\x01"
     assert decode_single_object("dead_letter", data) == letter

@@ -16,7 +16,15 @@ def test_valid_article_keeps_fields_original_bytes_and_provenance():
     raw = parse_message(message(value, topic="t", partition=2, offset=7, timestamp_ms=1_700_000_000_000))
     assert raw.fields["id"] == "a1"
     assert raw.original == value
-    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7, "timestamp": 1_700_000_000_000}
+    assert raw.kafka == {"topic": "t", "partition": 2, "offset": 7, "timestamp": 1_700_000_000_000, "key": None,
+                         "headers": []}
+
+
+def test_headers_are_kept_bounded_in_provenance():
+    headers = tuple((f"h{i}", b"x" * 5000) for i in range(40)) + (("none", None),)
+    raw = parse_message(message(b'{"text": "One."}', topic="t", partition=0, offset=1, headers=headers))
+    kept = raw.kafka["headers"]
+    assert len(kept) == 32 and kept[0] == {"name": "h0", "value": b"x" * 1024}
 
 
 def test_html_alone_meets_the_contract():

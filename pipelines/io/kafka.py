@@ -237,7 +237,8 @@ class ReadPartitionFn(beam.DoFn):
                 self.bytes_counter.inc(len(record.value or b""))
                 yield beam.window.TimestampedValue(
                     SourceMessage(value=record.value or b"", key=record.key, topic=record.topic,
-                                  partition=record.partition, offset=record.offset, timestamp_ms=record.timestamp),
+                                  partition=record.partition, offset=record.offset, timestamp_ms=record.timestamp,
+                                  headers=tuple(record.headers or ())),
                     Timestamp(micros=record.timestamp * 1000),
                 )
         finally:
@@ -382,13 +383,15 @@ class CommitOffsetsAfterOutput(beam.PTransform):
 class WriteToKafkaFn(beam.DoFn):
     """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable."""
 
-    def __init__(self, connection: KafkaConnection, topic: str):
+    def __init__(self, connection: KafkaConnection, topic: str, compression: str | None = None):
         self.connection = connection
         self.topic = topic
+        self.compression = compression
         self._producer = None
 
     def setup(self):
-        self._producer = KafkaProducer(acks="all", **self.connection.client_config())
+        self._producer = KafkaProducer(acks="all", compression_type=self.compression,
+                                       **self.connection.client_config())
 
     def start_bundle(self):
         self._sent = []
@@ -412,15 +415,17 @@ class WriteToKafkaFn(beam.DoFn):
 
 
 class WriteToKafka(beam.PTransform):
-    """(key bytes, value bytes) -> the topic; outputs one count per flushed bundle."""
+    """(key bytes, value bytes) -> the topic, in batches compressed with `compression` (None: uncompressed);
+    outputs one count per flushed bundle."""
 
-    def __init__(self, connection: KafkaConnection, topic: str):
+    def __init__(self, connection: KafkaConnection, topic: str, compression: str | None = None):
         super().__init__()
         self.connection = connection
         self.topic = topic
+        self.compression = compression
 
     def expand(self, pcoll):
-        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic))
+        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic, self.compression))
 
 
 def ensure_topic(connection: KafkaConnection, topic: str, partitions: int) -> None:

@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from pipelines.records import RawArticle, RejectedInput, SourceMessage
+from pipelines.records import RawArticle, RejectedInput, SourceMessage, given_article_id
 
 OPTIONAL_STRING_FIELDS = ("url", "source", "title", "published_at", "language")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -44,10 +44,14 @@ def parse_message(message: SourceMessage, limits: ParseLimits = DEFAULT_LIMITS) 
         raise RejectedInput("invalid_json", "the JSON is nested too deeply to parse") from e
     if not isinstance(fields, dict):
         raise RejectedInput("not_an_object", f"the message is a JSON {type(fields).__name__}, not an object")
-    _check_contract(fields)
-    fields = {k: _without_lone_surrogates(v) if isinstance(v, str) else v for k, v in fields.items()}
-    if fields.get("text") is not None:
-        _check_paragraphs(fields["text"], limits)
+    try:
+        _check_contract(fields)
+        fields = {k: _without_lone_surrogates(v) if isinstance(v, str) else v for k, v in fields.items()}
+        if fields.get("text") is not None:
+            _check_paragraphs(fields["text"], limits)
+    except RejectedInput as e:
+        e.article_id = given_article_id(fields)
+        raise
     return RawArticle(fields=fields, original=value, kafka=message.kafka_provenance(), line=message.line)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipelines.records import RawArticle, RejectedInput, SourceMessage, dead_letter
+from pipelines.records import RawArticle, RejectedInput, SourceMessage, dead_letter, given_article_id
 
 METRICS_NAMESPACE = "newsstream"
 DEAD_LETTERS = "dead_letters"
@@ -22,20 +22,22 @@ def provenance_of(element: Any) -> tuple[bytes, dict | None, int | None, str | N
     if isinstance(element, SourceMessage):
         return element.value, element.kafka_provenance(), element.line, None
     if isinstance(element, RawArticle):
-        return element.original, element.kafka, element.line, None
+        return element.original, element.kafka, element.line, given_article_id(element.fields)
     if isinstance(element, dict) and "article_id" in element:
         original = json.dumps(element, default=str, ensure_ascii=False).encode("utf-8")
         return original, element.get("kafka"), None, element["article_id"]
     return repr(element).encode("utf-8"), None, None, None
 
 
-def dead_letter_for(element: Any, stage: str, code: str, message: str) -> dict:
-    """The dead-letter record for an element a stage could not process; logged as one structured line."""
-    original, kafka, line, article_id = provenance_of(element)
+def dead_letter_for(element: Any, stage: str, code: str, message: str, article_id: str | None = None) -> dict:
+    """The dead-letter record for an element a stage could not process; logged as one structured line.
+    Never raises: it is the error path (provenance that JSON cannot hold is logged as its str)."""
+    original, kafka, line, known_id = provenance_of(element)
+    article_id = article_id or known_id
     LOG.warning(
         "dead letter %s",
         json.dumps({"stage": stage, "error_code": code, "message": message[:300], "article_id": article_id,
-                    "kafka": kafka, "line": line}),
+                    "kafka": kafka, "line": line}, default=str),
     )
     return dead_letter(code, message, stage, original, kafka=kafka, line=line, article_id=article_id)
 
@@ -59,7 +61,7 @@ class StageFn(beam.DoFn):
         try:
             outputs = list(self.work(element))
         except RejectedInput as e:
-            yield self._reject(element, e.code, e.message)
+            yield self._reject(element, e.code, e.message, e.article_id)
             return
         except Exception as e:  # noqa: BLE001 - a worker must survive any input; the reason is kept
             yield self._reject(element, "internal_error", f"{type(e).__name__}: {e}")
@@ -70,10 +72,10 @@ class StageFn(beam.DoFn):
             self.emitted.inc()
             yield output
 
-    def _reject(self, element, code: str, message: str):
+    def _reject(self, element, code: str, message: str, article_id: str | None = None):
         self.rejected.inc()
         Metrics.counter(METRICS_NAMESPACE, f"{DEAD_LETTERS}.{code}").inc()
-        return beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(element, self.stage, code, message))
+        return beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(element, self.stage, code, message, article_id))
 
 
 def apply_stage(pcoll: beam.PCollection, label: str, stage: str, work: Callable[[Any], Iterable[Any]]):

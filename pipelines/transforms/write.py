@@ -52,12 +52,13 @@ class WriteRecords(beam.PTransform):
     Returns the sinks' results (file results, flushed Kafka bundles): what a later step can wait on."""
 
     def __init__(self, schema_name: str, files: FileOutput, kafka: KafkaConnection | None = None,
-                 topic_prefix: str | None = None):
+                 topic_prefix: str | None = None, compression: str | None = None):
         super().__init__()
         self.schema_name = schema_name
         self.files = files
         self.kafka = kafka
         self.topic_prefix = topic_prefix
+        self.compression = compression
 
     def expand(self, records):
         name = self.schema_name
@@ -67,5 +68,5 @@ class WriteRecords(beam.PTransform):
             written.append(
                 counted
                 | "Encode" >> beam.Map(lambda record: single_object_message(name, record))
-                | "ToKafka" >> WriteToKafka(self.kafka, f"{self.topic_prefix}.{name}s"))
+                | "ToKafka" >> WriteToKafka(self.kafka, f"{self.topic_prefix}.{name}s", self.compression))
         return tuple(written)
