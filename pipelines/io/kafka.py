@@ -23,6 +23,13 @@ from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import (
+    CorruptRecordError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 from kafka.structs import OffsetAndMetadata
 
 from pipelines.io.consumer_pool import CONSUMERS, PartitionConsumer
@@ -391,29 +398,66 @@ class CommitOffsetsAfterOutput(beam.PTransform):
             CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(outputs_done))
 
 
-class WriteToKafkaFn(beam.DoFn):
-    """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable."""
+# errors that are the record's own: sending it again cannot succeed
+RECORD_ERRORS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidRecordError, CorruptRecordError,
+                 InvalidTimestampError)
 
-    def __init__(self, connection: KafkaConnection, topic: str):
+
+class SendFailed(RuntimeError):
+    """Sends of a bundle failed for a reason that is not the record's own (brokers, authorization):
+    the bundle fails so the runner retries it."""
+
+
+class WriteToKafkaFn(beam.DoFn):
+    """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable.
+
+    Every send's result is checked after the flush. A record refused for itself (larger than the
+    producer's max_request_size or the broker's message.max.bytes, invalid) is counted
+    (`kafka.records_rejected`) and logged with its key, size and reason, then skipped: the record is
+    already final in the Avro files, and retrying the bundle could never make it fit, so retrying
+    would stop the pipeline for good. Any other failure fails the bundle loudly (SendFailed), so the
+    runner retries it and the bounded commit never passes an unsent record (at-least-once).
+    """
+
+    def __init__(self, connection: KafkaConnection, topic: str, producer_config: tuple[tuple[str, object], ...] = ()):
         self.connection = connection
         self.topic = topic
+        self.producer_config = producer_config
+        self.rejected = Metrics.counter("newsstream", "kafka.records_rejected")
         self._producer = None
 
     def setup(self):
-        self._producer = KafkaProducer(acks="all", **self.connection.client_config())
+        self._producer = KafkaProducer(acks="all", **dict(self.producer_config), **self.connection.client_config())
 
     def start_bundle(self):
-        self._sent = 0
+        self._sends = []
 
     def process(self, key_value: tuple[bytes | None, bytes]):
         key, value = key_value
-        self._producer.send(self.topic, key=key, value=value)
-        self._sent += 1
+        try:
+            self._sends.append((key, len(value), self._producer.send(self.topic, key=key, value=value)))
+        except RECORD_ERRORS as e:
+            self._reject(key, len(value), e)
 
     def finish_bundle(self):
-        """Flush so every record of the bundle is acknowledged; emit the count as the bundle's done signal."""
+        """Flush, check every send, and emit the count sent as the bundle's done signal."""
         self._producer.flush()
-        yield WindowedValue(self._sent, MIN_TIMESTAMP, [GlobalWindow()])
+        sent, failed = 0, []
+        for key, size, future in self._sends:
+            if not future.failed():
+                sent += 1
+            elif isinstance(future.exception, RECORD_ERRORS):
+                self._reject(key, size, future.exception)
+            else:
+                failed.append(future.exception)
+        if failed:
+            raise SendFailed(f"{len(failed)} of {len(self._sends)} records not written to {self.topic}: {failed[0]!r}")
+        yield WindowedValue(sent, MIN_TIMESTAMP, [GlobalWindow()])
+
+    def _reject(self, key: bytes | None, size: int, error: Exception) -> None:
+        self.rejected.inc()
+        LOG.error("record %r (%d bytes) not written to Kafka topic %s: %s: %s", key, size, self.topic,
+                  type(error).__name__, error)
 
     def teardown(self):
         if self._producer is not None:
@@ -423,13 +467,14 @@ class WriteToKafkaFn(beam.DoFn):
 class WriteToKafka(beam.PTransform):
     """(key bytes, value bytes) -> the topic; outputs one count per flushed bundle."""
 
-    def __init__(self, connection: KafkaConnection, topic: str):
+    def __init__(self, connection: KafkaConnection, topic: str, producer_config: tuple[tuple[str, object], ...] = ()):
         super().__init__()
         self.connection = connection
         self.topic = topic
+        self.producer_config = producer_config
 
     def expand(self, pcoll):
-        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic))
+        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic, self.producer_config))
 
 
 def ensure_topic(connection: KafkaConnection, topic: str, partitions: int) -> None:
