@@ -296,20 +296,23 @@ def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
     """Item 10. Tansu has no CreatePartitions, so the partition appears the way it can there: the topic is
     deleted and created again with two partitions while the job runs, then both partitions get records.
     FnApiRunner runs discovery to its stop before the readers take the specs further, so discovery stops
-    earlier (5 s) than the readers (12 s); on a streaming runner both run side by side."""
+    earlier (8 s) than the readers (14 s); on a streaming runner both run side by side."""
     connection = KafkaConnection(broker.bootstrap_servers)
     ensure_topic(connection, topic, 1)
-    read_settings = unbounded(topic, None, 12)
-    discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 5, discovery_interval_s=0.5)
+    read_settings = unbounded(topic, None, 14)
+    discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 8, discovery_interval_s=0.5)
+
+    added = []
 
     def add_partition():
-        time.sleep(1.5)
+        time.sleep(1)
         admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
         try:
             admin.delete_topics([topic])
         finally:
             admin.close()
         ensure_topic(connection, topic, 2)
+        added.append(time.time())
         produce(broker.bootstrap_servers, topic, 1, [1_700_000_000_000 + i for i in range(3)])
 
     changer = threading.Thread(target=add_partition)
@@ -325,5 +328,6 @@ def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
     changer.join()
     counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
 
+    assert added[0] < discovery_settings.stop_at - 1, "setup: the partition came too late for discovery"
     assert sorted((p, o) for p, o, _ in COLLECTED[run]) == [(1, 0), (1, 1), (1, 2)]
     assert counters["kafka.partitions_found"] == 2, "partition 0 at the start, partition 1 once, not every round"

@@ -48,12 +48,15 @@ def test_a_partition_added_to_a_running_topic_is_read(kafka_cluster, topic):
     kafka_cluster.create_topic(topic, partitions=1, replication_factor=1, min_insync_replicas=1)
     connection = KafkaConnection(kafka_cluster.bootstrap_servers)
     read_settings = unbounded(topic, None, 14)
-    discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 6, discovery_interval_s=0.5)
+    discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 8, discovery_interval_s=0.5)
+
+    added = []
 
     def add_partition():
-        time.sleep(2)
+        time.sleep(1)
         with kafka_cluster.admin() as admin:
             admin.create_partitions({topic: NewPartitions(2)})
+        added.append(time.time())
         produce(kafka_cluster.bootstrap_servers, topic, 1, [1_700_000_000_000 + i for i in range(3)])
 
     changer = threading.Thread(target=add_partition)
@@ -69,5 +72,6 @@ def test_a_partition_added_to_a_running_topic_is_read(kafka_cluster, topic):
     changer.join()
     counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
 
+    assert added[0] < discovery_settings.stop_at - 1, "setup: the partition came too late for discovery"
     assert sorted((p, o) for p, o, _ in COLLECTED[run]) == [(1, 0), (1, 1), (1, 2)]
     assert counters["kafka.partitions_found"] == 2

@@ -39,6 +39,7 @@ class PartitionConsumer:
         self.consumer = consumer
         self.tp = tp
         self.positioned = False
+        self.waiting_beyond_end: set[int] = set()
         consumer.assign([tp])
 
     def position_at(self, offset: int) -> None:
@@ -48,18 +49,28 @@ class PartitionConsumer:
             self.positioned = True
 
     def poll(self, timeout_ms: int) -> Poll:
-        """One fetch; an out-of-range position restarts from the earliest offset still in the log."""
+        """One fetch. A position below the log start (deleted by retention) moves to the earliest offset;
+        the offsets passed over are returned as skipped. A position beyond the log end (the log was
+        truncated or the topic recreated under a restored offset) waits there, with a warning: offsets
+        cannot go back within a restriction."""
         try:
             return Poll(self.consumer.poll(timeout_ms=timeout_ms).get(self.tp, []))
         except OffsetOutOfRangeError as e:
-            requested = e.args[0].get(self.tp) if e.args and isinstance(e.args[0], dict) else None
-            self.consumer.seek_to_beginning(self.tp)
-            earliest = self.consumer.position(self.tp)
-            skipped = max(0, earliest - requested) if requested is not None else 0
-            LOG.warning("%s[%s]: offset %s is out of range (deleted by retention?); reading from the earliest "
-                        "offset %s, %s offsets skipped", self.tp.topic, self.tp.partition, requested, earliest,
-                        skipped)
-            return Poll([], skipped)
+            requested = e.args[0].get(self.tp, self.position) if e.args and isinstance(e.args[0], dict) \
+                else self.position
+        earliest = self.consumer.beginning_offsets([self.tp])[self.tp]
+        if earliest > requested:
+            self.consumer.seek(self.tp, earliest)
+            LOG.warning("%s[%s]: offset %s is below the log start (deleted by retention); reading on from the "
+                        "earliest offset %s, %s offsets skipped", self.tp.topic, self.tp.partition, requested,
+                        earliest, earliest - requested)
+            return Poll([], earliest - requested)
+        if requested not in self.waiting_beyond_end:
+            self.waiting_beyond_end.add(requested)
+            LOG.warning("%s[%s]: offset %s is beyond the log end (log truncated or topic recreated?); waiting "
+                        "there", self.tp.topic, self.tp.partition, requested)
+        time.sleep(timeout_ms / 1000)
+        return Poll([])
 
     @property
     def position(self) -> int:

@@ -261,7 +261,11 @@ class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermar
         started = idle_since = time.monotonic()
         while True:
             polled = consumer.poll(self.settings.poll_timeout_ms)
-            self.skipped_counter.inc(polled.skipped)
+            if polled.skipped:
+                self.skipped_counter.inc(polled.skipped)
+                # the deleted offsets are done: the residual must not start below the log again
+                if not tracker.try_claim(consumer.position - 1):
+                    return
             for record in polled.records:
                 if not tracker.try_claim(record.offset):
                     return
