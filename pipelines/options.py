@@ -47,6 +47,18 @@ class NewsstreamOptions(PipelineOptions):
                             help="Do not commit offsets to the consumer group.")
         source.add_argument("--kafka-idle-timeout", dest="kafka_idle_timeout", type=float, default=30.0,
                             help="Bounded mode: seconds without records before the end offset counts as an error.")
+        source.add_argument("--watermark-max-delay", dest="watermark_max_delay", type=float,
+                            default=ReadSettings.watermark_max_delay_s,
+                            help="Streaming: once a partition is caught up (or has no records), its watermark is "
+                                 "the clock minus this many seconds; records older than that when they arrive "
+                                 "are late.")
+        source.add_argument("--commit-interval", dest="commit_interval", type=float,
+                            default=ReadSettings.commit_interval_s,
+                            help="Streaming: at most one offset commit per partition this often, at bundle "
+                                 "finalization.")
+        source.add_argument("--partition-discovery-interval", dest="partition_discovery_interval", type=float,
+                            default=ReadSettings.discovery_interval_s,
+                            help="Streaming: seconds between looks for partitions added to the topics.")
         source.add_argument("--kafka-timeout", dest="kafka_timeout", type=float, default=30.0,
                             help="Seconds to wait for brokers and topic metadata before failing.")
         source.add_argument("--max-message-bytes", dest="max_message_bytes", type=int,
@@ -184,6 +196,9 @@ class NewsstreamOptions(PipelineOptions):
             bounded=bounded,
             commit_offsets=self.commit_offsets,
             idle_timeout_s=self.kafka_idle_timeout,
+            watermark_max_delay_s=self.watermark_max_delay,
+            commit_interval_s=self.commit_interval,
+            discovery_interval_s=self.partition_discovery_interval,
         )
 
     def normalize_settings(self) -> NormalizeSettings:

@@ -13,6 +13,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipelines.cli import counters
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
+from pipelines.io.consumer_pool import CONSUMERS
+from pipelines.io.offsets import close_shared_clients
 from pipelines.options import NewsstreamOptions
 from pipelines.pipeline import build
 from tests.kafka_cluster import KafkaCluster
@@ -32,9 +34,11 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def broker():
-    """One Tansu broker for the test session, stopped (by PID) at the end."""
+    """One Tansu broker for the test session, stopped (by PID) at the end, after the readers' shared clients."""
     with EmbeddedBroker() as running:
         yield running
+        CONSUMERS.close_idle()
+        close_shared_clients()
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from apache_beam.io.restriction_trackers import OffsetRange
 from apache_beam.runners.sdf_utils import RestrictionTrackerView, ThreadsafeRestrictionTracker
+from apache_beam.utils.timestamp import Timestamp
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipelines.io.kafka import (
@@ -43,7 +44,7 @@ def test_checkpoint_only_tracker_refuses_fractional_splits():
 
 
 def test_bounded_restriction_is_not_split_up_front():
-    provider = PartitionRestrictionProvider()
+    provider = PartitionRestrictionProvider(KafkaConnection("127.0.0.1:9"))
     spec = PartitionSpec("t", 0, 3, 10)
     restriction = provider.initial_restriction(spec)
     assert list(provider.split(spec, restriction)) == [restriction]
@@ -66,10 +67,12 @@ def test_unbounded_reader_checkpoints_and_commits_only_when_finalized(broker, to
     try:
         tracker = ThreadsafeRestrictionTracker(CheckpointOnlyOffsetTracker(OffsetRange(2, MAX_OFFSET)))
         finalizer = RecordingFinalizer()
+        estimator = reader.create_watermark_estimator(reader.initial_estimator_state(None, None))
         out = list(reader.process(PartitionSpec(topic, 0, 2, None), finalizer,
-                                  tracker=RestrictionTrackerView(tracker), watermark_estimator=None))
+                                  tracker=RestrictionTrackerView(tracker), watermark_estimator=estimator))
         assert [v.value.offset for v in out] == [2, 3, 4, 5, 6]
         assert [v.timestamp.micros // 1000 for v in out] == [1_700_000_000_000 + i for i in range(2, 7)]
+        assert estimator.current_watermark() > Timestamp(micros=1_700_000_000_006_000), "caught up: now - delay"
         residual, _delay = tracker.deferred_status()
         assert (residual.start, residual.stop) == (7, MAX_OFFSET)
 

@@ -10,24 +10,34 @@ become element timestamps and drive the watermark.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import apache_beam as beam
+from apache_beam.io.iobase import RestrictionProgress
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
-from apache_beam.io.watermark_estimators import MonotonicWatermarkEstimator
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import TopicAuthorizationFailedError
+from kafka.errors import (
+    CorruptRecordError,
+    InvalidRecordError,
+    InvalidTimestampError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    TopicAuthorizationFailedError,
+)
 from kafka.structs import OffsetAndMetadata
 
+from pipelines.io.consumer_pool import CONSUMERS, PartitionConsumer
+from pipelines.io.discovery import DiscoverPartitions
 from pipelines.io.kafka_config import KafkaConnection
+from pipelines.io.offsets import COMMIT_SCHEDULE, END_OFFSETS, OffsetCommitter
+from pipelines.io.watermark import PartitionWatermark, PartitionWatermarkProvider
 from pipelines.records import SourceMessage
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +54,14 @@ class PartitionSpec:
 
 @dataclass(frozen=True)
 class ReadSettings:
-    """How the source reads: group for committed offsets, where to start, when to stop."""
+    """How the source reads: group for committed offsets, where to start, when to stop.
+
+    Unbounded mode: each partition is read for at most `max_seconds_per_bundle` before a checkpoint, and
+    resumes after `idle_resume_delay_s` once caught up; the watermark trails the clock by
+    `watermark_max_delay_s` when caught up; commit finalizers are registered at most every
+    `commit_interval_s` per partition; new partitions are looked for every `discovery_interval_s`;
+    `stop_at` (epoch seconds) ends the read, for time-boxed demos and tests.
+    """
 
     topics: tuple[str, ...]
     group_id: str | None = None
@@ -54,7 +71,12 @@ class ReadSettings:
     commit_offsets: bool = True
     poll_timeout_ms: int = 200
     idle_timeout_s: float = 30.0
-    max_seconds_per_bundle: float = 1.0
+    max_seconds_per_bundle: float = 0.5
+    idle_resume_delay_s: float = 1.0
+    watermark_max_delay_s: float = 30.0
+    commit_interval_s: float = 5.0
+    discovery_interval_s: float = 60.0
+    stop_at: float | None = None
     # one partition is fetched at a time, so each fetch may carry more than kafka-python's 1 MiB default;
     # read_committed: records of aborted transactions are never read, and a bounded run ends at the last
     # stable offset (records of a transaction still open belong to a later run)
@@ -142,42 +164,57 @@ def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) 
         time.sleep(0.2)
 
 
-class HighWatermarks:
-    """Latest fetch high watermark per partition seen by this worker's readers: the backlog estimate
-    (high watermark - position) that sizes an unbounded restriction, as Java KafkaIO does."""
+class UnboundedPartitionRange(OffsetRange):
+    """The endless offset range of one partition from `start`: it names its partition, so the tracker
+    can report the backlog as the remaining work instead of 2**63 offsets."""
 
-    def __init__(self) -> None:
-        self._latest: dict[tuple[str, int], int] = {}
-
-    def update(self, topic: str, partition: int, highwater: int | None) -> None:
-        if highwater is not None:
-            self._latest[(topic, partition)] = highwater
-
-    def backlog(self, topic: str, partition: int, position: int) -> int:
-        return max(0, self._latest.get((topic, partition), position) - position)
-
-
-HIGH_WATERMARKS = HighWatermarks()
+    def __init__(self, start: int, topic: str, partition: int):
+        super().__init__(start, MAX_OFFSET)
+        self.topic = topic
+        self.partition = partition
 
 
 class CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
     """Offset tracker for an unbounded partition: only checkpoint splits (fraction 0) are allowed;
-    a fractional split of an endless range has no meaning."""
+    a fractional split of an endless range has no meaning. Progress is the records claimed and the
+    backlog from the end offsets cache."""
+
+    def __init__(self, restriction: OffsetRange):
+        super().__init__(restriction)
+        self._partition = (restriction.topic, restriction.partition) \
+            if isinstance(restriction, UnboundedPartitionRange) else None
 
     def try_split(self, fraction_of_remainder):
         if fraction_of_remainder != 0:
             return None
-        return super().try_split(0)
+        split = super().try_split(0)
+        if split is None or self._partition is None:
+            return split
+        primary, residual = split
+        return primary, UnboundedPartitionRange(residual.start, *self._partition)
+
+    def current_progress(self) -> RestrictionProgress:
+        start = self.start_position()
+        position = start if self._last_claim_attempt is None else self._last_claim_attempt + 1
+        remaining = 0 if self._partition is None else END_OFFSETS.cached_backlog(TopicPartition(*self._partition),
+                                                                                  position)
+        return RestrictionProgress(completed=position - start, remaining=remaining)
 
     def is_bounded(self):
         return False
 
 
 class PartitionRestrictionProvider(RestrictionProvider):
-    """One OffsetRange per PartitionSpec; never split up front (a partition is read in order)."""
+    """One OffsetRange per PartitionSpec; never split up front (a partition is read in order).
+    The size of an unbounded restriction is the partition's backlog from a metadata query."""
+
+    def __init__(self, connection: KafkaConnection):
+        self.connection = connection
 
     def initial_restriction(self, spec: PartitionSpec) -> OffsetRange:
-        return OffsetRange(spec.start, MAX_OFFSET if spec.stop is None else max(spec.start, spec.stop))
+        if spec.stop is None:
+            return UnboundedPartitionRange(spec.start, spec.topic, spec.partition)
+        return OffsetRange(spec.start, max(spec.start, spec.stop))
 
     def create_tracker(self, restriction: OffsetRange):
         if restriction.stop == MAX_OFFSET:
@@ -189,95 +226,106 @@ class PartitionRestrictionProvider(RestrictionProvider):
 
     def restriction_size(self, spec: PartitionSpec, restriction: OffsetRange):
         if restriction.stop == MAX_OFFSET:
-            return HIGH_WATERMARKS.backlog(spec.topic, spec.partition, restriction.start)
+            return END_OFFSETS.backlog(self.connection, TopicPartition(spec.topic, spec.partition), restriction.start)
         return restriction.size()
 
 
-PARTITION_RESTRICTION = beam.DoFn.RestrictionParam(PartitionRestrictionProvider())
-RECORD_TIME_WATERMARK = beam.DoFn.WatermarkEstimatorParam(MonotonicWatermarkEstimator.default_provider())
+# the reader DoFn is its own restriction provider and watermark estimator provider
+OWN_RESTRICTION = beam.DoFn.RestrictionParam()
+OWN_WATERMARK = beam.DoFn.WatermarkEstimatorParam()
 
 
-class ReadPartitionFn(beam.DoFn):
-    """Reads the offsets of one partition's restriction; commits the next offset at bundle finalization."""
+class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermarkProvider):
+    """Reads the offsets of one partition's restriction with a consumer leased from the process-wide pool.
+
+    It sets its watermark itself (PartitionWatermark) and, in unbounded mode, reads for at most
+    `max_seconds_per_bundle` before checkpointing, so the partitions of a worker take turns. Commits go
+    through the process-wide OffsetCommitter at bundle finalization, registered at most once per
+    `commit_interval_s` per partition. The DoFn is its own restriction and watermark estimator provider.
+    """
 
     def __init__(self, connection: KafkaConnection, settings: ReadSettings):
         self.connection = connection
         self.settings = settings
         self.read_counter = Metrics.counter("newsstream", "kafka.messages_read")
         self.bytes_counter = Metrics.counter("newsstream", "kafka.bytes_read")
-        self._consumer = None
-        self._committer = None
-        self._commit_lock = threading.Lock()
-
-    def setup(self):
-        self._consumer = KafkaConsumer(enable_auto_commit=False, **dict(self.settings.consumer_config),
-                                       **self.connection.client_config())
-
-    def teardown(self):
-        for client in (self._consumer, self._committer):
-            if client is not None:
-                client.close()
+        self.skipped_counter = Metrics.counter("newsstream", "kafka.offsets_skipped")
+        self.checkpoints = Metrics.counter("newsstream", "kafka.checkpoints")
 
     def process(
         self,
         spec: PartitionSpec,
         bundle_finalizer=beam.DoFn.BundleFinalizerParam,
-        tracker=PARTITION_RESTRICTION,
-        watermark_estimator=RECORD_TIME_WATERMARK,
+        tracker=OWN_RESTRICTION,
+        watermark_estimator=OWN_WATERMARK,
     ) -> Iterator[beam.window.TimestampedValue]:
         restriction = tracker.current_restriction()
         tp = TopicPartition(spec.topic, spec.partition)
-        self._consumer.assign([tp])
-        self._consumer.seek(tp, restriction.start)
+        unbounded = restriction.stop == MAX_OFFSET
+        if unbounded and self.settings.stop_at is not None and time.time() >= self.settings.stop_at:
+            tracker.try_claim(MAX_OFFSET)
+            return
+        watermark = PartitionWatermark(watermark_estimator.current_watermark(), self.settings.watermark_max_delay_s)
         next_offset = None
-        try:
-            for record in self._records(tp, tracker, restriction):
-                next_offset = record.offset + 1
-                self.read_counter.inc()
-                self.bytes_counter.inc(len(record.value or b""))
-                yield beam.window.TimestampedValue(
-                    SourceMessage(value=record.value or b"", key=record.key, topic=record.topic,
-                                  partition=record.partition, offset=record.offset, timestamp_ms=record.timestamp,
-                                  headers=tuple(record.headers or ())),
-                    Timestamp(micros=record.timestamp * 1000),
-                )
-        finally:
-            unbounded = restriction.stop == MAX_OFFSET
-            if unbounded and next_offset is not None and self.settings.group_id and self.settings.commit_offsets:
-                bundle_finalizer.register(lambda: self._commit(tp, next_offset))
+        with CONSUMERS.lease(self.connection, self.settings.consumer_config, tp, restriction.start) as consumer:
+            try:
+                for record in self._records(consumer, tracker, restriction, watermark, watermark_estimator):
+                    next_offset = record.offset + 1
+                    self.read_counter.inc()
+                    self.bytes_counter.inc(len(record.value or b""))
+                    yield beam.window.TimestampedValue(
+                        SourceMessage(value=record.value or b"", key=record.key, topic=record.topic,
+                                      partition=record.partition, offset=record.offset,
+                                      timestamp_ms=record.timestamp, headers=tuple(record.headers or ())),
+                        Timestamp(micros=record.timestamp * 1000),
+                    )
+            finally:
+                END_OFFSETS.seen(self.connection, tp, consumer.highwater)
+                if unbounded and self.settings.group_id and self.settings.commit_offsets:
+                    self._schedule_commit(tp, next_offset, bundle_finalizer)
 
-    def _records(self, tp: TopicPartition, tracker, restriction: OffsetRange) -> Iterable:
+    def _records(self, consumer: PartitionConsumer, tracker, restriction: OffsetRange, watermark: PartitionWatermark,
+                 estimator) -> Iterable:
         bounded = restriction.stop != MAX_OFFSET
         started = idle_since = time.monotonic()
         while True:
-            records = self._consumer.poll(timeout_ms=self.settings.poll_timeout_ms).get(tp, [])
-            HIGH_WATERMARKS.update(tp.topic, tp.partition, self._consumer.highwater(tp))
-            for record in records:
+            polled = consumer.poll(self.settings.poll_timeout_ms)
+            if polled.skipped:
+                self.skipped_counter.inc(polled.skipped)
+                # the deleted offsets are done: the residual must not start below the log again
+                if not tracker.try_claim(consumer.position - 1):
+                    return
+            for record in polled.records:
                 if not tracker.try_claim(record.offset):
                     return
+                estimator.set_watermark(watermark.record_read(Timestamp(micros=record.timestamp * 1000)))
                 yield record
+            if consumer.caught_up():
+                estimator.set_watermark(watermark.caught_up())
             now = time.monotonic()
-            if records:
+            if polled.records:
                 idle_since = now
             if bounded:
-                if self._consumer.position(tp) >= restriction.stop:
+                if consumer.position >= restriction.stop:
                     tracker.try_claim(restriction.stop)
                     return
                 if now - idle_since > self.settings.idle_timeout_s:
                     raise TimeoutError(
-                        f"{tp.topic}[{tp.partition}]: no records for {self.settings.idle_timeout_s:.0f}s at offset "
-                        f"{self._consumer.position(tp)}, before the end offset {restriction.stop} seen at launch")
-            elif not records or now - started > self.settings.max_seconds_per_bundle:
-                tracker.defer_remainder(Duration.of(0 if records else 1))
+                        f"{restriction}: no records for {self.settings.idle_timeout_s:.0f}s at offset "
+                        f"{consumer.position}, before the end offset {restriction.stop} seen at launch")
+            elif (not polled.records and consumer.caught_up()) or now - started > self.settings.max_seconds_per_bundle:
+                self.checkpoints.inc()
+                tracker.defer_remainder(Duration.of(0 if polled.records else self.settings.idle_resume_delay_s))
                 return
 
-    def _commit(self, tp: TopicPartition, next_offset: int) -> None:
-        with self._commit_lock:
-            if self._committer is None:
-                self._committer = KafkaConsumer(group_id=self.settings.group_id, enable_auto_commit=False,
-                                                **self.connection.client_config())
-            self._committer.commit({tp: OffsetAndMetadata(next_offset, "", -1)})
-        LOG.debug("committed %s[%s] = %s", tp.topic, tp.partition, next_offset)
+    def _schedule_commit(self, tp: TopicPartition, next_offset: int | None, bundle_finalizer) -> None:
+        group = self.settings.group_id
+        if next_offset is not None:
+            COMMIT_SCHEDULE.read_up_to((self.connection, group, tp), next_offset)
+        due = COMMIT_SCHEDULE.take_due((self.connection, group, tp), self.settings.commit_interval_s)
+        if due is not None:
+            committer = OffsetCommitter.shared(self.connection)
+            bundle_finalizer.register(lambda: committer.commit(group, tp, due))
 
 
 class ReadUnboundedPartitionFn(ReadPartitionFn):
@@ -288,8 +336,8 @@ class ReadUnboundedPartitionFn(ReadPartitionFn):
         self,
         spec: PartitionSpec,
         bundle_finalizer=beam.DoFn.BundleFinalizerParam,
-        tracker=PARTITION_RESTRICTION,
-        watermark_estimator=RECORD_TIME_WATERMARK,
+        tracker=OWN_RESTRICTION,
+        watermark_estimator=OWN_WATERMARK,
     ):
         yield from super().process(spec, bundle_finalizer, tracker=tracker, watermark_estimator=watermark_estimator)
 
@@ -304,10 +352,13 @@ class KafkaReadTransform(beam.PTransform):
 
 
 class PlanPartitions(KafkaReadTransform):
-    """PBegin -> one PartitionSpec per topic-partition, resolved once when the pipeline starts."""
+    """PBegin -> one PartitionSpec per topic-partition: resolved once when a bounded run starts; in
+    unbounded mode, looked for again periodically so new partitions are read (DiscoverPartitions)."""
 
     def expand(self, pbegin):
         connection, settings = self.connection, self.settings
+        if not settings.bounded:
+            return pbegin | "Discover" >> DiscoverPartitions(connection, settings)
         return (
             pbegin
             | "Impulse" >> beam.Impulse()
@@ -380,34 +431,66 @@ class CommitOffsetsAfterOutput(beam.PTransform):
             CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(outputs_done))
 
 
-class WriteToKafkaFn(beam.DoFn):
-    """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable."""
+# errors that are the record's own: sending it again cannot succeed
+RECORD_ERRORS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidRecordError, CorruptRecordError,
+                 InvalidTimestampError)
 
-    def __init__(self, connection: KafkaConnection, topic: str, compression: str | None = None):
+
+class SendFailed(RuntimeError):
+    """Sends of a bundle failed for a reason that is not the record's own (brokers, authorization):
+    the bundle fails so the runner retries it."""
+
+
+class WriteToKafkaFn(beam.DoFn):
+    """Sends each (key, value) to one topic; flushes at the end of every bundle so output is durable.
+
+    Every send's result is checked after the flush. A record refused for itself (larger than the
+    producer's max_request_size or the broker's message.max.bytes, invalid) is counted
+    (`kafka.records_rejected`) and logged with its key, size and reason, then skipped: the record is
+    already final in the Avro files, and retrying the bundle could never make it fit, so retrying
+    would stop the pipeline for good. Any other failure fails the bundle loudly (SendFailed), so the
+    runner retries it and the bounded commit never passes an unsent record (at-least-once).
+    """
+
+    def __init__(self, connection: KafkaConnection, topic: str, producer_config: tuple[tuple[str, object], ...] = ()):
         self.connection = connection
         self.topic = topic
-        self.compression = compression
+        self.producer_config = producer_config
+        self.rejected = Metrics.counter("newsstream", "kafka.records_rejected")
         self._producer = None
 
     def setup(self):
-        self._producer = KafkaProducer(acks="all", compression_type=self.compression,
-                                       **self.connection.client_config())
+        self._producer = KafkaProducer(acks="all", **dict(self.producer_config), **self.connection.client_config())
 
     def start_bundle(self):
-        self._sent = []
+        self._sends = []
 
     def process(self, key_value: tuple[bytes | None, bytes]):
         key, value = key_value
-        self._sent.append(self._producer.send(self.topic, key=key, value=value))
+        try:
+            self._sends.append((key, len(value), self._producer.send(self.topic, key=key, value=value)))
+        except RECORD_ERRORS as e:
+            self._reject(key, len(value), e)
 
     def finish_bundle(self):
-        """Flush so every record of the bundle is acknowledged; a refused record (e.g. no WRITE ACL) fails
-        the bundle, so the run never counts it as written. Emits the count as the bundle's done signal."""
+        """Flush, check every send, and emit the count sent as the bundle's done signal."""
         self._producer.flush()
-        refused = next((future.exception for future in self._sent if future.failed()), None)
-        if refused is not None:
-            raise refused
-        yield WindowedValue(len(self._sent), MIN_TIMESTAMP, [GlobalWindow()])
+        sent, failed = 0, []
+        for key, size, future in self._sends:
+            if not future.failed():
+                sent += 1
+            elif isinstance(future.exception, RECORD_ERRORS):
+                self._reject(key, size, future.exception)
+            else:
+                failed.append(future.exception)
+        if failed:
+            raise SendFailed(f"{len(failed)} of {len(self._sends)} records not written to {self.topic}: {failed[0]!r}")
+        yield WindowedValue(sent, MIN_TIMESTAMP, [GlobalWindow()])
+
+    def _reject(self, key: bytes | None, size: int, error: Exception) -> None:
+        self.rejected.inc()
+        LOG.error("record %r (%d bytes) not written to Kafka topic %s: %s: %s", key, size, self.topic,
+                  type(error).__name__, error)
 
     def teardown(self):
         if self._producer is not None:
@@ -418,14 +501,16 @@ class WriteToKafka(beam.PTransform):
     """(key bytes, value bytes) -> the topic, in batches compressed with `compression` (None: uncompressed);
     outputs one count per flushed bundle."""
 
-    def __init__(self, connection: KafkaConnection, topic: str, compression: str | None = None):
+    def __init__(self, connection: KafkaConnection, topic: str, compression: str | None = None,
+                 producer_config: tuple[tuple[str, object], ...] = ()):
         super().__init__()
         self.connection = connection
         self.topic = topic
-        self.compression = compression
+        compressed = (("compression_type", compression),) if compression else ()
+        self.producer_config = compressed + producer_config
 
     def expand(self, pcoll):
-        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic, self.compression))
+        return pcoll | beam.ParDo(WriteToKafkaFn(self.connection, self.topic, self.producer_config))
 
 
 def ensure_topic(connection: KafkaConnection, topic: str, partitions: int) -> None:
