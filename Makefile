@@ -3,7 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench install install-test clean
+.PHONY: demo demo-streaming test bench install install-test prism clean
+
+# Prism, Beam's portable local runner for streaming, built from Beam's Go module at the Beam version
+# pinned in setup.py, into a git-ignored folder (nothing is downloaded when a job runs).
+BEAM_VERSION := $(shell sed -n 's/.*"apache-beam==\([0-9.]*\)".*/\1/p' setup.py)
+PRISM_DIR := .cache/prism/$(BEAM_VERSION)
+PRISM := $(PRISM_DIR)/prism
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +24,14 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/newsstream run --output output
 
-test: install-test
+$(PRISM):
+	@echo "building Prism $(BEAM_VERSION) into $(PRISM_DIR) (once; a few minutes)"
+	@mkdir -p $(PRISM_DIR)
+	@GOBIN=$(abspath $(PRISM_DIR)) GOFLAGS=-mod=mod go install github.com/apache/beam/sdks/v2/go/cmd/prism@v$(BEAM_VERSION)
+
+prism: $(PRISM)
+
+test: install-test $(PRISM)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
 
@@ -31,4 +44,4 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/e2e.py --limit 500
 
 clean:
-	rm -rf $(VENV) output .pytest_cache
+	rm -rf $(VENV) output .pytest_cache .cache

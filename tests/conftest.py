@@ -9,7 +9,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.cli import counters
+from pipelines.cli import counters, local_prism
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.options import NewsstreamOptions
@@ -31,6 +31,15 @@ def broker():
     """One Tansu broker for the test session, stopped (by PID) at the end."""
     with EmbeddedBroker() as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def prism() -> str:
+    """The Prism runner binary `make prism` builds for the pinned Beam version (what `make test` runs)."""
+    path = local_prism()
+    if not path.exists():
+        pytest.skip(f"Prism is not built at {path}: run `make prism` (make test does)")
+    return str(path)
 
 
 @pytest.fixture

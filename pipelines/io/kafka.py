@@ -19,7 +19,7 @@ import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.io.watermark_estimators import MonotonicWatermarkEstimator
 from apache_beam.metrics import Metrics
-from apache_beam.transforms.core import RestrictionProvider
+from apache_beam.transforms.core import RestrictionProvider, WatermarkEstimatorProvider
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
@@ -165,7 +165,20 @@ class PartitionRestrictionProvider(RestrictionProvider):
 
 
 PARTITION_RESTRICTION = beam.DoFn.RestrictionParam(PartitionRestrictionProvider())
-RECORD_TIME_WATERMARK = beam.DoFn.WatermarkEstimatorParam(MonotonicWatermarkEstimator.default_provider())
+
+
+class RecordTimeWatermarkProvider(WatermarkEstimatorProvider):
+    """A monotonic record-time watermark starting at the minimum (the default provider starts at None,
+    which the SDK cannot report at a deferral)."""
+
+    def initial_estimator_state(self, element, restriction):
+        return MIN_TIMESTAMP
+
+    def create_watermark_estimator(self, estimator_state):
+        return MonotonicWatermarkEstimator(estimator_state)
+
+
+RECORD_TIME_WATERMARK = beam.DoFn.WatermarkEstimatorParam(RecordTimeWatermarkProvider())
 
 
 class ReadPartitionFn(beam.DoFn):
