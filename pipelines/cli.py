@@ -34,6 +34,7 @@ STREAMING_RUNNERS = ("--runner PrismRunner here (built by `make prism`), or Flin
 PRISM_RUNNERS = {"PrismRunner", "prism"}
 SUMMARY_ROWS = (
     ("messages read", "parse.in"),
+    ("articles out of dedup", "dedup.out"),
     ("articles written", "articles_written"),
     ("dead letters", "dead_letters_written"),
     ("paragraphs removed", "paragraphs_removed"),
@@ -53,12 +54,15 @@ def local_prism() -> Path:
 
 
 def runner_error(options: PipelineOptions) -> str | None:
-    """Why these runner options cannot work here (one line), or None. Sets --prism_location to the local
-    Prism build when the runner is Prism and none is given, so Beam never downloads one."""
+    """Why these runner options cannot work here (one line), or None. Never lets Beam download Prism:
+    sets --prism_location to the local build when the runner is Prism, and runs a bounded local job on the
+    FnApiRunner (Beam's DirectRunner first tries Prism, downloading it, then falls back to the FnApiRunner)."""
     standard = options.view_as(StandardOptions)
     if standard.streaming and standard.runner in LOCAL_RUNNERS:
         return (f"--streaming reads Kafka without end; the DirectRunner cannot run that. "
                 f"Use {STREAMING_RUNNERS}, or drop --streaming for a bounded run.")
+    if standard.runner in LOCAL_RUNNERS:
+        standard.runner = "FnApiRunner"
     prism = options.view_as(PrismRunnerOptions)
     if standard.runner in PRISM_RUNNERS and not prism.prism_location:
         if not local_prism().exists():
