@@ -24,6 +24,10 @@ install-test: $(BIN)/python
 demo: install
 	$(BIN)/newsstream run --output output
 
+# the streaming job on Prism with the embedded broker: samples fed over a minute, windows shown closing
+demo-streaming: install $(PRISM)
+	$(BIN)/python -m pipelines.streaming_demo --output output-streaming
+
 $(PRISM):
 	@echo "building Prism $(BEAM_VERSION) into $(PRISM_DIR) (once; a few minutes)"
 	@mkdir -p $(PRISM_DIR)
@@ -44,4 +48,4 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/e2e.py --limit 500
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .cache
+	rm -rf $(VENV) output output-streaming .pytest_cache .cache
