@@ -34,7 +34,10 @@ def dead_letter(i: int) -> dict:
 
 
 def prism_options(prism: str) -> PipelineOptions:
-    return PipelineOptions(["--runner=PrismRunner", f"--prism_location={prism}", "--streaming"])
+    # its own Prism: Beam shares one per process, and a DirectRunner run earlier in the session may have
+    # claimed it without a location
+    return PipelineOptions(["--runner=PrismRunner", f"--prism_location={prism}", "--streaming",
+                            "--experiments=disable_prism_server_singleton"])
 
 
 def test_drain_writes_every_record_whatever_its_time_and_reports_its_offset(tmp_path, prism):
