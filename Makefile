@@ -39,13 +39,14 @@ test: install-test $(PRISM)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
 
-bench: $(BIN)/python
+bench: $(BIN)/python $(PRISM)
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/kafka_source.py --limit 20000
 	$(BIN)/python benchmarks/normalize.py
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/events.py --limit 300
 	$(BIN)/python benchmarks/e2e.py --limit 500
+	$(BIN)/python benchmarks/streaming.py --rates 0.5,2,5 --seconds 20
 
 clean:
 	rm -rf $(VENV) output output-streaming .pytest_cache .cache
