@@ -71,6 +71,15 @@ def runner_error(options: PipelineOptions) -> str | None:
     return None
 
 
+def output_error(opts: NewsstreamOptions) -> str | None:
+    """Why the output flags cannot work (one line), or None."""
+    if opts.window_seconds < 1:
+        return f"--window-seconds must be at least 1, not {opts.window_seconds}."
+    if opts.file_shards < 1:
+        return f"--file-shards must be at least 1, not {opts.file_shards}."
+    return None
+
+
 class StopRequested(Exception):
     """SIGTERM arrived: stop the job as Ctrl-C does."""
 
@@ -196,7 +205,7 @@ def run(argv: list[str]) -> int:
     """Build and run the pipeline; with no Kafka and no file, on the embedded broker with the samples."""
     options = PipelineOptions(argv)
     opts = options.view_as(NewsstreamOptions)
-    error = runner_error(options)
+    error = runner_error(options) or output_error(opts)
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2

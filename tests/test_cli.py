@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipelines.cli import main
 from tests.conftest import read_outputs, shared_path
 
@@ -37,6 +39,13 @@ def test_streaming_on_the_direct_runner_is_refused_with_the_runners_that_can(cap
     err = capsys.readouterr().err
     assert "PrismRunner" in err and "make prism" in err and "FlinkRunner" in err and "DataflowRunner" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", ["--window-seconds", "--file-shards"])
+def test_output_flags_below_one_are_refused_in_one_line(flag, capsys):
+    assert main(["run", "--input-file", "x.jsonl", flag, "0"]) == 2
+    err = capsys.readouterr().err
+    assert flag in err and len(err.strip().splitlines()) == 1
 
 
 def test_prism_gets_the_local_build_and_bounded_local_runs_the_fnapi_runner(monkeypatch, tmp_path):
