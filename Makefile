@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 
 KAFKA_JARS := .cache/kafka
 
-.PHONY: demo test bench install install-test kafka-jars clean
+.PHONY: demo demo-streaming test bench install install-test kafka-jars prism clean
+
+# Prism, Beam's portable local runner for streaming, built from Beam's Go module at the Beam version
+# pinned in setup.py, into a git-ignored folder (nothing is downloaded when a job runs).
+BEAM_VERSION := $(shell sed -n 's/.*"apache-beam==\([0-9.]*\)".*/\1/p' setup.py)
+PRISM_DIR := .cache/prism/$(BEAM_VERSION)
+PRISM := $(PRISM_DIR)/prism
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,11 +37,22 @@ kafka-jars: $(KAFKA_JARS)/.stamp
 demo: install
 	$(BIN)/newsstream run --output output
 
-test: install-test kafka-jars
+# the streaming job on Prism with the embedded broker: samples fed over a minute, windows shown closing
+demo-streaming: install $(PRISM)
+	$(BIN)/python -m pipelines.streaming_demo --output output-streaming
+
+$(PRISM):
+	@echo "building Prism $(BEAM_VERSION) into $(PRISM_DIR) (once; a few minutes)"
+	@mkdir -p $(PRISM_DIR)
+	@GOBIN=$(abspath $(PRISM_DIR)) GOFLAGS=-mod=mod go install github.com/apache/beam/sdks/v2/go/cmd/prism@v$(BEAM_VERSION)
+
+prism: $(PRISM)
+
+test: install-test kafka-jars $(PRISM)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
 
-bench: $(BIN)/python kafka-jars
+bench: $(BIN)/python kafka-jars $(PRISM)
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python benchmarks/kafka_source.py --limit 20000
 	$(BIN)/python benchmarks/kafka_source.py --limit 20000 --broker kafka
@@ -43,6 +60,7 @@ bench: $(BIN)/python kafka-jars
 	$(BIN)/python benchmarks/dedup.py
 	$(BIN)/python benchmarks/events.py --limit 300
 	$(BIN)/python benchmarks/e2e.py --limit 500
+	$(BIN)/python benchmarks/streaming.py --rates 0.5,2,5 --seconds 20
 
 clean:
-	rm -rf $(VENV) output .pytest_cache
+	rm -rf $(VENV) output output-streaming .pytest_cache .cache

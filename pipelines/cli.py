@@ -8,14 +8,17 @@ import itertools
 import json
 import logging
 import re
+import signal
 import sys
 import threading
 import time
 from contextlib import ExitStack
 from importlib import resources
+from pathlib import Path
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
+from apache_beam.version import __version__ as BEAM_VERSION
 
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
@@ -27,9 +30,12 @@ from pipelines.pipeline import build
 from pipelines.transforms.stage import METRICS_NAMESPACE
 
 LOCAL_RUNNERS = {None, "DirectRunner", "direct", "BundleBasedDirectRunner", "SwitchingDirectRunner"}
-STREAMING_RUNNERS = "FlinkRunner (--runner FlinkRunner) or DataflowRunner (--runner DataflowRunner)"
+STREAMING_RUNNERS = ("--runner PrismRunner here (built by `make prism`), or FlinkRunner / DataflowRunner on a "
+                     "cluster (deploy/README.md)")
+PRISM_RUNNERS = {"PrismRunner", "prism"}
 SUMMARY_ROWS = (
     ("messages read", "parse.in"),
+    ("articles out of dedup", "dedup.out"),
     ("articles written", "articles_written"),
     ("dead letters", "dead_letters_written"),
     ("paragraphs removed", "paragraphs_removed"),
@@ -42,6 +48,69 @@ OUTPUT_SCHEMAS = ("article", "event", "dead_letter")
 def sample_articles_path() -> str:
     """The sample articles that ship with the package (loaded by `run` on the embedded broker)."""
     return str(resources.files("pipelines").joinpath("samples", "articles.jsonl"))
+
+
+def local_prism() -> Path:
+    """Where `make prism` builds Prism for the pinned Beam version (a git-ignored folder of the checkout)."""
+    return Path(__file__).resolve().parent.parent / ".cache" / "prism" / BEAM_VERSION / "prism"
+
+
+def runner_error(options: PipelineOptions) -> str | None:
+    """Why these runner options cannot work here (one line), or None. Never lets Beam download Prism:
+    sets --prism_location to the local build when the runner is Prism, and runs a bounded local job on the
+    FnApiRunner (Beam's DirectRunner first tries Prism, downloading it, then falls back to the FnApiRunner)."""
+    standard = options.view_as(StandardOptions)
+    if standard.streaming and standard.runner in LOCAL_RUNNERS:
+        return (f"--streaming reads Kafka without end; the DirectRunner cannot run that. "
+                f"Use {STREAMING_RUNNERS}, or drop --streaming for a bounded run.")
+    if standard.runner in LOCAL_RUNNERS:
+        standard.runner = "FnApiRunner"
+    prism = options.view_as(PrismRunnerOptions)
+    if standard.runner in PRISM_RUNNERS and not prism.prism_location:
+        if not local_prism().exists():
+            return f"Prism is not built at {local_prism()}: run `make prism` there, or pass --prism_location PATH."
+        prism.prism_location = str(local_prism())
+    return None
+
+
+def output_error(opts: NewsstreamOptions) -> str | None:
+    """Why the output flags cannot work (one line), or None."""
+    if opts.window_seconds < 1:
+        return f"--window-seconds must be at least 1, not {opts.window_seconds}."
+    if opts.file_shards < 1:
+        return f"--file-shards must be at least 1, not {opts.file_shards}."
+    return None
+
+
+class StopRequested(Exception):
+    """SIGTERM arrived: stop the job as Ctrl-C does."""
+
+
+def _raise_stop(signum, frame):
+    raise StopRequested()
+
+
+def run_until_stopped(p: beam.Pipeline, max_seconds: float | None):
+    """Runs the pipeline until it ends, `max_seconds` pass, Ctrl-C or SIGTERM; a streaming job is then
+    cancelled. Files already closed stay as they are; records still buffered are not written and their
+    offsets are not committed, so a restart with the same group reads them again."""
+    previous = signal.signal(signal.SIGTERM, _raise_stop)
+    result = p.run()
+    try:
+        result.wait_until_finish(duration=int(max_seconds * 1000) if max_seconds else None)
+        stopped_by = "time limit" if max_seconds and not _is_terminal(result.state) else None
+    except (KeyboardInterrupt, StopRequested) as e:
+        stopped_by = "Ctrl-C" if isinstance(e, KeyboardInterrupt) else "SIGTERM"
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stopped_by:
+        print(f"stopping ({stopped_by}): cancelling the job; files closed so far stay readable", file=sys.stderr)
+        result.cancel()
+    return result
+
+
+def _is_terminal(state) -> bool:
+    return beam.runners.runner.PipelineState.is_terminal(state)
 
 
 def message_key(value: bytes) -> bytes | None:
@@ -138,10 +207,9 @@ def run(argv: list[str]) -> int:
     """Build and run the pipeline; with no Kafka and no file, on the embedded broker with the samples."""
     options = PipelineOptions(argv)
     opts = options.view_as(NewsstreamOptions)
-    standard = options.view_as(StandardOptions)
-    if standard.streaming and standard.runner in LOCAL_RUNNERS:
-        print(f"error: --streaming reads Kafka without end; the DirectRunner cannot run that. "
-              f"Use {STREAMING_RUNNERS}, or drop --streaming for a bounded run.", file=sys.stderr)
+    error = runner_error(options) or output_error(opts)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     with ExitStack() as stack:
         if not opts.input_file and not opts.bootstrap_servers and not opts.kafka_properties:
@@ -159,8 +227,7 @@ def run(argv: list[str]) -> int:
         build(p, opts)
         redact_secrets(options)
         with Progress("running pipeline"):
-            result = p.run()
-            result.wait_until_finish()
+            result = run_until_stopped(p, opts.max_run_seconds)
     print(summary_table(counters(result), opts.output, distribution_means(result)))
     return 0
 

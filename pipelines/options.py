@@ -100,7 +100,14 @@ class NewsstreamOptions(PipelineOptions):
                           choices=KAFKA_CODECS,
                           help="Compression of the batches written to the output topics (default: none).")
         sink.add_argument("--window-seconds", dest="window_seconds", type=int, default=60,
-                          help="Streaming: length of the fixed windows that output files are cut by.")
+                          help="Streaming: output files are closed every this many seconds of processing "
+                               "time (wall clock), whatever the record times.")
+        sink.add_argument("--file-shards", dest="file_shards", type=int, default=2,
+                          help="Files per schema written at once (per window when streaming); records are "
+                               "spread over them by id.")
+        sink.add_argument("--max-run-seconds", dest="max_run_seconds", type=float, default=None,
+                          help="Streaming: stop the job cleanly after this many seconds (as Ctrl-C does); "
+                               "files closed by then stay, offsets of what is not written are not committed.")
 
         normalize = parser.add_argument_group("normalize")
         normalize.add_argument("--no-language-detection", dest="detect_language", action="store_false", default=True,
@@ -194,7 +201,8 @@ class NewsstreamOptions(PipelineOptions):
             start_offsets=parse_start_offsets(self.start_offsets),
             auto_offset_reset=self.auto_offset_reset,
             bounded=bounded,
-            commit_offsets=self.commit_offsets,
+            # streaming commits follow the written files (pipelines/io/commits.py), never the reader
+            commit_offsets=self.commit_offsets and bounded,
             idle_timeout_s=self.kafka_idle_timeout,
             watermark_max_delay_s=self.watermark_max_delay,
             commit_interval_s=self.commit_interval,

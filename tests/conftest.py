@@ -10,7 +10,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.cli import counters
+from pipelines.cli import counters, local_prism
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.consumer_pool import CONSUMERS
@@ -60,6 +60,15 @@ def pytest_runtest_makereport(item, call):
     if report.failed and isinstance(cluster, KafkaCluster):
         report.sections.append(("kafka cluster logs", cluster.log_tail()))
     return report
+
+
+@pytest.fixture(scope="session")
+def prism() -> str:
+    """The Prism runner binary `make prism` builds for the pinned Beam version (what `make test` runs)."""
+    path = local_prism()
+    if not path.exists():
+        pytest.skip(f"Prism is not built at {path}: run `make prism` (make test does)")
+    return str(path)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipelines.cli import main
 from tests.conftest import read_outputs, shared_path
 
@@ -35,7 +37,33 @@ def test_run_without_kafka_uses_the_embedded_broker_and_the_samples(tmp_path, ca
 def test_streaming_on_the_direct_runner_is_refused_with_the_runners_that_can(capsys):
     assert main(["run", "--streaming", "--bootstrap-servers", "127.0.0.1:1"]) == 2
     err = capsys.readouterr().err
-    assert "FlinkRunner" in err and "DataflowRunner" in err
+    assert "PrismRunner" in err and "make prism" in err and "FlinkRunner" in err and "DataflowRunner" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("flag", ["--window-seconds", "--file-shards"])
+def test_output_flags_below_one_are_refused_in_one_line(flag, capsys):
+    assert main(["run", "--input-file", "x.jsonl", flag, "0"]) == 2
+    err = capsys.readouterr().err
+    assert flag in err and len(err.strip().splitlines()) == 1
+
+
+def test_prism_gets_the_local_build_and_bounded_local_runs_the_fnapi_runner(monkeypatch, tmp_path):
+    from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions, StandardOptions
+
+    from pipelines import cli
+
+    built = tmp_path / "prism"
+    monkeypatch.setattr(cli, "local_prism", lambda: built)
+    options = PipelineOptions(["--runner", "PrismRunner", "--streaming"])
+    assert "make prism" in cli.runner_error(options)
+    built.write_bytes(b"")
+    assert cli.runner_error(options) is None
+    assert options.view_as(PrismRunnerOptions).prism_location == str(built)
+    given = PipelineOptions(["--runner", "PrismRunner", "--prism_location", "/elsewhere/prism"])
+    assert cli.runner_error(given) is None and given.view_as(PrismRunnerOptions).prism_location == "/elsewhere/prism"
+    bounded = PipelineOptions([])
+    assert cli.runner_error(bounded) is None and bounded.view_as(StandardOptions).runner == "FnApiRunner"
 
 
 def test_produce_loads_a_file_keyed_by_id(broker, topic, tmp_path, capsys):

@@ -1,17 +1,18 @@
-"""Avro schemas and sinks: fastavro container files under --output, and single-object encoding for Kafka."""
+"""Avro schemas and files: fastavro container files under --output, and single-object encoding for Kafka."""
 from __future__ import annotations
 
 import io
 import json
+import math
 import time
+import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import apache_beam as beam
 import fastavro
-from apache_beam.io import fileio
-from apache_beam.transforms import window
+from apache_beam.io.filesystems import FileSystems
 
 SCHEMA_NAMES = ("article", "event", "dead_letter")
 SINGLE_OBJECT_MARKER = b"\xc3\x01"
@@ -45,75 +46,60 @@ def decode_single_object(name: str, data: bytes) -> dict:
     return fastavro.schemaless_reader(io.BytesIO(data[10:]), load_schema(name))
 
 
-class AvroFileSink(fileio.FileSink):
-    """fileio sink writing one Avro container file per shard with a fixed schema."""
+def write_avro_file(path: str, schema_name: str, records: Iterable[dict]) -> int:
+    """Writes the records as one Avro container file and returns how many it wrote.
 
-    def __init__(self, schema_name: str):
-        self.schema_name = schema_name
-        self._writer = None
-
-    def open(self, fh):
-        self._writer = fastavro.write.Writer(fh, load_schema(self.schema_name), codec="deflate")
-
-    def write(self, record):
-        self._writer.write(record)
-
-    def flush(self):
-        self._writer.flush()
-
-
-def stamp_with_arrival_time(record):
-    """The record timestamped with the wall clock as it reaches the sink."""
-    return window.TimestampedValue(record, time.time())
+    The file is written under a hidden temporary name in the same directory and renamed when complete,
+    so a reader (or a job stopped mid-write) never meets a half-written `*.avro` file."""
+    directory, name = FileSystems.split(path)
+    temporary = FileSystems.join(directory, f".{name}.inprogress")
+    count = 0
+    with FileSystems.create(temporary) as fh:
+        writer = fastavro.write.Writer(fh, load_schema(schema_name), codec="deflate")
+        for record in records:
+            writer.write(record)
+            count += 1
+        writer.flush()
+    FileSystems.rename([temporary], [path])
+    return count
 
 
 @dataclass(frozen=True)
 class FileOutput:
-    """Where the Avro files of one run go: the directory (any Beam filesystem path), the run's start time
-    that prefixes every file name of the run (so a later run never overwrites an earlier one's files),
-    and, when streaming, the length of the windows files are cut by."""
+    """Where the Avro files of one run go and how they are cut.
+
+    `run_stamp` (the run's start time) prefixes every file name of the run, so a later run never
+    overwrites an earlier one's files. Streaming files are cut every `window_seconds` of processing
+    time; `shards` files per schema can be open at once (one per shard)."""
 
     directory: str
     run_stamp: str
     streaming: bool = False
     window_seconds: int = 60
+    shards: int = 2
 
     @classmethod
-    def starting_now(cls, directory: str, streaming: bool = False, window_seconds: int = 60) -> FileOutput:
-        return cls(directory, time.strftime("%Y%m%dT%H%M%S", time.gmtime()), streaming, window_seconds)
+    def starting_now(cls, directory: str, streaming: bool = False, window_seconds: int = 60,
+                     shards: int = 2) -> FileOutput:
+        return cls(directory, time.strftime("%Y%m%dT%H%M%S", time.gmtime()), streaming, window_seconds, shards)
 
+    def path(self, schema_name: str, shard: int, firing: int, closed_at: float | None = None) -> str:
+        """`<schema>s-<run start>[-<closed at>]-<shard>of<shards>-<firing>.avro`: unique per shard and
+        firing, and free of `:` (HDFS rejects it in names)."""
+        closed = f"-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(closed_at))}" if closed_at is not None else ""
+        name = f"{schema_name}s-{self.run_stamp}{closed}-{shard:03d}of{self.shards:03d}-{firing:06d}.avro"
+        return FileSystems.join(self.directory, name)
 
-class WriteAvroFiles(beam.PTransform):
-    """Writes records as `<name>s-<run start>-*.avro` under the output directory; windowed when streaming.
+    def shard_of(self, key: str) -> int:
+        """A stable shard for a record key (the same key always lands in the same shard)."""
+        return zlib.crc32(key.encode("utf-8")) % self.shards
 
-    Streaming files are cut by arrival time (fixed windows of the wall clock when a record reaches the
-    sink): a record whose event time is long past (an archive story, an article held for dedup, a late
-    message) is written in the current file instead of being dropped as late data."""
-
-    def __init__(self, schema_name: str, files: FileOutput):
-        super().__init__()
-        self.schema_name = schema_name
-        self.files = files
-
-    def expand(self, records):
-        files = self.files
-        if files.streaming:
-            records = (records
-                       | "StampArrival" >> beam.Map(stamp_with_arrival_time)
-                       | "WindowForFiles" >> beam.WindowInto(window.FixedWindows(files.window_seconds)))
-        prefix = f"{self.schema_name}s-{files.run_stamp}"
-        return records | "WriteFiles" >> fileio.WriteToFiles(
-            path=files.directory,
-            file_naming=fileio.default_file_naming(prefix=prefix, suffix=".avro"),
-            sink=lambda _destination: AvroFileSink(self.schema_name),
-            shards=1,
-            max_writers_per_bundle=0,
-        )
+    def next_cut(self, now: float) -> float:
+        """The next boundary of the processing-time grid files are cut on (multiples of window_seconds)."""
+        return (math.floor(now / self.window_seconds) + 1) * self.window_seconds
 
 
 def read_avro_file(path: str):
     """Records of one Avro container file (any Beam filesystem path)."""
-    from apache_beam.io.filesystems import FileSystems
-
     with FileSystems.open(path) as fh:
         yield from fastavro.reader(fh)

@@ -25,10 +25,14 @@ class EventSettings:
 
 class ExtractEventsFn(beam.DoFn):
     """Buffers the articles of a bundle, parses their paragraphs in batches, emits events and dead letters
-    in each article's own window and timestamp."""
+    in each article's own window and timestamp.
 
-    def __init__(self, settings: EventSettings):
+    With `per_article`, emits instead one (article, events, dead letter or None) per article, skipped
+    languages included: what the streaming sink writes together (pipelines/transforms/write.py)."""
+
+    def __init__(self, settings: EventSettings, per_article: bool = False):
         self.settings = settings
+        self.per_article = per_article
         self.received = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.in")
         self.emitted = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.out")
         self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{DEAD_LETTERS}")
@@ -47,6 +51,8 @@ class ExtractEventsFn(beam.DoFn):
         if language and language.split("-")[0].lower() != self.nlp.lang:
             self.skipped.inc()
             Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.skipped_language.{language}").inc()
+            if self.per_article:
+                yield WindowedValue((article, [], None), timestamp, [window])
             return
         self.paragraphs.inc(len(article.get("paragraphs") or ()))
         yield from self._emit(self.batcher.add(article, (timestamp, window)))
@@ -62,21 +68,32 @@ class ExtractEventsFn(beam.DoFn):
                 self.rejected.inc()
                 Metrics.counter(METRICS_NAMESPACE, f"{DEAD_LETTERS}.{code}").inc()
                 record = dead_letter_for(result.article, STAGE, code, message)
-                yield beam.pvalue.TaggedOutput(DEAD_LETTERS, WindowedValue(record, timestamp, [window]))
+                if self.per_article:
+                    yield WindowedValue((result.article, [], record), timestamp, [window])
+                else:
+                    yield beam.pvalue.TaggedOutput(DEAD_LETTERS, WindowedValue(record, timestamp, [window]))
                 continue
             for event in result.events:
                 self.emitted.inc()
                 Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.type.{event['event_type']}").inc()
-                yield WindowedValue(event, timestamp, [window])
+            if self.per_article:
+                yield WindowedValue((result.article, result.events, None), timestamp, [window])
+            else:
+                for event in result.events:
+                    yield WindowedValue(event, timestamp, [window])
 
 
 class ExtractEvents(beam.PTransform):
-    """Article records -> outputs `records` (event dicts, schemas/event.avsc) and `dead_letters`."""
+    """Article records -> outputs `records` (event dicts, schemas/event.avsc) and `dead_letters`; with
+    `per_article`, one (article, events, dead letter or None) per article instead."""
 
-    def __init__(self, settings: EventSettings | None = None):
+    def __init__(self, settings: EventSettings | None = None, per_article: bool = False):
         super().__init__()
         self.settings = settings or EventSettings()
+        self.per_article = per_article
 
     def expand(self, articles):
-        return articles | "ParseAndExtract" >> beam.ParDo(ExtractEventsFn(self.settings)).with_outputs(
-            DEAD_LETTERS, main="records")
+        extract = beam.ParDo(ExtractEventsFn(self.settings, self.per_article))
+        if self.per_article:
+            return articles | "ParseAndExtract" >> extract
+        return articles | "ParseAndExtract" >> extract.with_outputs(DEAD_LETTERS, main="records")
