@@ -59,8 +59,10 @@ WIDE_CHARS = re.compile("[\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]"
 WIDE_CHAR_WEIGHT = 3
 # trafilatura in fast mode falls back to the whole page when its own pass finds too little; a result
 # that keeps this share of this many blocks is taken for such a dump and the full cascade is run instead.
+# When that too keeps the whole page, blocks that are (nearly) all link text are menu items and go.
 DUMP_SHARE = 0.8
 DUMP_MIN_BLOCKS = 40
+MENU_LINK_SHARE = 0.9
 MIN_FALLBACK_WORDS = 8
 
 
@@ -93,24 +95,37 @@ def parse_html(html: str) -> HtmlElement | None:
 
 @dataclass
 class PageBlocks:
-    """The text blocks of a page in document order, and how deep its tree went."""
+    """The text blocks of a page in document order, the share of each block's text that is link text,
+    and how deep the page's tree went."""
 
     blocks: list[str]
+    link_shares: list[float]
     depth: int
 
 
 def html_blocks(tree: HtmlElement) -> PageBlocks:
     """Text blocks in document order (split at block elements and <br>), whitespace collapsed, none empty."""
     blocks: list[str] = []
+    link_shares: list[float] = []
     current: list[str] = []
-    skipping = depth = deepest = 0
+    link_chars = 0
+    skipping = depth = deepest = in_link = 0
     skipped: set[HtmlElement] = set()
 
+    def add(text: str) -> None:
+        nonlocal link_chars
+        current.append(text)
+        if in_link:
+            link_chars += len(text.strip())
+
     def end_block() -> None:
+        nonlocal link_chars
         text = " ".join("".join(current).split())
         if text:
             blocks.append(text)
+            link_shares.append(min(1.0, link_chars / len(text)))
         current.clear()
+        link_chars = 0
 
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else None
@@ -125,18 +140,21 @@ def html_blocks(tree: HtmlElement) -> PageBlocks:
                     end_block()
                 elif tag in CELL_TAGS:
                     current.append(" ")
+                in_link += tag == "a"
                 if tag and element.text:
-                    current.append(element.text)
+                    add(element.text)
             continue
         depth -= 1
         if element in skipped:
             skipping -= 1
-        elif tag in BLOCK_TAGS and not skipping:
-            end_block()
+        elif not skipping:
+            in_link -= tag == "a"
+            if tag in BLOCK_TAGS:
+                end_block()
         if not skipping and element.tail:
-            current.append(element.tail)
+            add(element.tail)
     end_block()
-    return PageBlocks(blocks, deepest)
+    return PageBlocks(blocks, link_shares, deepest)
 
 
 def _walked_form(element: HtmlElement) -> bool:
@@ -202,8 +220,8 @@ def comparison_key(text: str) -> str:
     return NON_WORD.sub("", unescape(text) if "&" in text else text).lower()
 
 
-def aligned_blocks(blocks: list[str], extracted: str) -> list[str]:
-    """The blocks that trafilatura's text holds, each matched to its own stretch of that text.
+def aligned_blocks(blocks: list[str], extracted: str) -> list[int]:
+    """The indices of the blocks that trafilatura's text holds, each matched to its own stretch of that text.
 
     Each stretch of the text is matched once, so a body the page holds twice is kept once. Long blocks are
     matched first, in order from where the previous one ended (or earlier: pages reorder). A short block
@@ -243,7 +261,7 @@ def aligned_blocks(blocks: list[str], extracted: str) -> list[str]:
             start = _unused_occurrence(text, key, used, previous_end)
             if start is not None and start - previous_end <= NEAR_CHARS and start + len(key) <= next_anchor[index + 1]:
                 previous_end = take(index, start)
-    return [block for block, span in zip(blocks, spans, strict=True) if span is not None]
+    return [index for index, span in enumerate(spans) if span is not None]
 
 
 def _weight(key: str) -> int:
@@ -285,20 +303,28 @@ class HtmlExtractor:
         page = html_blocks(tree)
         if page.depth >= PARSER_MAX_DEPTH:
             return HtmlArticle(streamed_blocks(html), warnings=[("html_too_deep", f"over {PARSER_MAX_DEPTH} levels")])
-        paragraphs = self._body(tree, page.blocks) if self.use_trafilatura else page.blocks
+        paragraphs = self._body(tree, page) if self.use_trafilatura else page.blocks
         title, date = page_metadata(tree, url) if with_metadata else (None, None)
         return HtmlArticle(paragraphs, title, date)
 
     @staticmethod
-    def _body(tree: HtmlElement, blocks: list[str]) -> list[str]:
+    def _body(tree: HtmlElement, page: PageBlocks) -> list[str]:
+        blocks = page.blocks
         extracted = _trafilatura_text(tree, fast=True)
         if extracted is None:
             return blocks
         kept = aligned_blocks(blocks, extracted)
-        if len(blocks) >= DUMP_MIN_BLOCKS and len(kept) >= DUMP_SHARE * len(blocks):
+        if _whole_page(kept, blocks):
             extracted = _trafilatura_text(tree, fast=False) or extracted
             kept = aligned_blocks(blocks, extracted)
-        return kept or _fallback_lines(extracted) or blocks
+            if _whole_page(kept, blocks):
+                kept = [index for index in kept if page.link_shares[index] < MENU_LINK_SHARE]
+        return [blocks[index] for index in kept] or _fallback_lines(extracted) or blocks
+
+
+def _whole_page(kept: list[int], blocks: list[str]) -> bool:
+    """Whether trafilatura kept (nearly) every block of a page with many: a dump of the whole page."""
+    return len(blocks) >= DUMP_MIN_BLOCKS and len(kept) >= DUMP_SHARE * len(blocks)
 
 
 def _fallback_lines(extracted: str) -> list[str]:

@@ -33,7 +33,7 @@ def title_without_site_name(title: str, site_name: str | None, url: str | None, 
     start, end = 0, len(parts)
     while end - start > 1 and _is_site(parts[end - 1], names, separators[end - 2], parts[start:end - 1]):
         end -= 1
-    while end - start > 1 and _is_site(parts[start], names, None, parts[start + 1:end]):
+    while end - start > 1 and _is_site(parts[start], names, separators[start], parts[start + 1:end]):
         start += 1
     return _joined(parts[start:end], separators[start:])
 
@@ -63,7 +63,7 @@ def _site_keys(site_name: str | None, url: str | None) -> set[str]:
 
 def _is_site(part: str, names: set[str], separator: str | None, rest: list[str]) -> bool:
     """Whether `part`, beside the `rest` of the title, names the site: short, shorter than the rest, and
-    either matching a known name or following a pipe."""
+    either matching a known name or set off by a pipe."""
     words = len(part.split())
     if words > MAX_SITE_WORDS or len(part) >= sum(len(r) for r in rest):
         return False
