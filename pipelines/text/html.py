@@ -64,6 +64,9 @@ DUMP_SHARE = 0.8
 DUMP_MIN_BLOCKS = 40
 MENU_LINK_SHARE = 0.9
 MIN_FALLBACK_WORDS = 8
+# A long line of trafilatura's text that blocks cover less than this share of is put back (see
+# `with_missing_lines`).
+MISSING_SHARE = 0.5
 
 
 @dataclass
@@ -220,8 +223,17 @@ def comparison_key(text: str) -> str:
     return NON_WORD.sub("", unescape(text) if "&" in text else text).lower()
 
 
-def aligned_blocks(blocks: list[str], extracted: str) -> list[int]:
-    """The indices of the blocks that trafilatura's text holds, each matched to its own stretch of that text.
+@dataclass
+class Alignment:
+    """Where blocks were found in trafilatura's text (its comparison key): block index -> start, and
+    which characters of that text some block covers."""
+
+    starts: dict[int, int]
+    used: bytearray
+
+
+def aligned_blocks(blocks: list[str], extracted: str) -> Alignment:
+    """The blocks that trafilatura's text holds, each matched to its own stretch of that text.
 
     Each stretch of the text is matched once, so a body the page holds twice is kept once. Long blocks are
     matched first, in order from where the previous one ended (or earlier: pages reorder). A short block
@@ -261,7 +273,21 @@ def aligned_blocks(blocks: list[str], extracted: str) -> list[int]:
             start = _unused_occurrence(text, key, used, previous_end)
             if start is not None and start - previous_end <= NEAR_CHARS and start + len(key) <= next_anchor[index + 1]:
                 previous_end = take(index, start)
-    return [index for index, span in enumerate(spans) if span is not None]
+    return Alignment({index: span[0] for index, span in enumerate(spans) if span is not None}, used)
+
+
+def with_missing_lines(blocks: list[str], alignment: Alignment, extracted: str) -> list[str]:
+    """The aligned blocks, with trafilatura's long lines that no block covers put back in their place: text
+    it found where the walk does not look (a body inside <header>) or spelt differently (an inline ad)."""
+    placed = [(start, block_index, blocks[block_index]) for block_index, start in alignment.starts.items()]
+    offset = 0
+    for line_index, line in enumerate(extracted.splitlines()):
+        key = comparison_key(line)
+        end = offset + len(key)
+        if _weight(key) >= SHORT_KEY_WEIGHT and alignment.used[offset:end].count(1) < MISSING_SHARE * len(key):
+            placed.append((offset, len(blocks) + line_index, " ".join(line.split())))
+        offset = end
+    return [text for _, _, text in sorted(placed)]
 
 
 def _weight(key: str) -> int:
@@ -313,18 +339,21 @@ class HtmlExtractor:
         extracted = _trafilatura_text(tree, fast=True)
         if extracted is None:
             return blocks
-        kept = aligned_blocks(blocks, extracted)
-        if _whole_page(kept, blocks):
+        alignment = aligned_blocks(blocks, extracted)
+        if _whole_page(alignment, blocks):
             extracted = _trafilatura_text(tree, fast=False) or extracted
-            kept = aligned_blocks(blocks, extracted)
-            if _whole_page(kept, blocks):
-                kept = [index for index in kept if page.link_shares[index] < MENU_LINK_SHARE]
-        return [blocks[index] for index in kept] or _fallback_lines(extracted) or blocks
+            alignment = aligned_blocks(blocks, extracted)
+            if _whole_page(alignment, blocks):
+                menus = [index for index in alignment.starts if page.link_shares[index] >= MENU_LINK_SHARE]
+                for index in menus:
+                    del alignment.starts[index]
+                return [blocks[index] for index in sorted(alignment.starts)]
+        return with_missing_lines(blocks, alignment, extracted) or _fallback_lines(extracted) or blocks
 
 
-def _whole_page(kept: list[int], blocks: list[str]) -> bool:
+def _whole_page(alignment: Alignment, blocks: list[str]) -> bool:
     """Whether trafilatura kept (nearly) every block of a page with many: a dump of the whole page."""
-    return len(blocks) >= DUMP_MIN_BLOCKS and len(kept) >= DUMP_SHARE * len(blocks)
+    return len(blocks) >= DUMP_MIN_BLOCKS and len(alignment.starts) >= DUMP_SHARE * len(blocks)
 
 
 def _fallback_lines(extracted: str) -> list[str]:
