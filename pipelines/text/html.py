@@ -56,6 +56,11 @@ CELL_TAG = re.compile(r"</?t[dh]\b[^>]*>", re.I)
 ANY_TAG = re.compile(r"<[^>]*>")
 PAGE_PARSER = lxml.html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True,
                                    remove_pis=True, huge_tree=True, no_network=True)
+# Every element an HtmlElement, decided in C: lxml.html's own lookup calls Python for each element touched
+# (by the walk and by trafilatura), and nothing here needs its form and input classes.
+PAGE_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
 # A block this short is kept only between the matches of its long neighbours, near the previous match (see
 # `aligned_blocks`). Characters of scripts written without spaces (CJK) count WIDE_CHAR_WEIGHT each.
 SHORT_KEY_WEIGHT = 40
