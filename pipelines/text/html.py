@@ -4,10 +4,10 @@ Two tools, each for what it is good at. trafilatura finds the article body in a 
 navigation, share bars, related links and comments around it; but on short pages it falls back to a
 baseline that flattens the body into one run of text, and on fragments it returns nothing. A walk over the
 parsed tree splits the text at block elements and <br>, skipping navigation, headers, footers, small forms
-and scripts. Paragraphs are the blocks found, in order, in trafilatura's text (see `aligned_blocks`); with
-no trafilatura output (fragments) all blocks; with no block found, trafilatura's own lines. The HTML is
-parsed once (lxml) for both. Nothing here touches the network: trafilatura only ever receives the parsed
-page, and htmldate only the tree.
+and scripts. Paragraphs are the blocks found, in order, in trafilatura's text (see `aligned_blocks`), with
+its long lines that no block covers put back in place; with no trafilatura output (fragments) all blocks;
+with no block found, trafilatura's own lines. The HTML is parsed once (lxml) for both. Nothing here
+touches the network: trafilatura only ever receives the parsed page, and htmldate only the tree.
 """
 from __future__ import annotations
 
