@@ -146,7 +146,7 @@ def test_language_detection_reads_a_bounded_prefix():
 def test_html_blocks_split_at_blocks_and_line_breaks_and_skip_boilerplate():
     tree = parse_html("<div>intro<p>one <b>bold</b> line<br>two</p>tail<script>x()</script>"
                       "<table><tr><td>a</td><td>b</td></tr></table><nav>menu</nav><!-- note -->end</div>")
-    assert html_blocks(tree) == ["intro", "one bold line", "two", "tail", "a b", "end"]
+    assert html_blocks(tree).blocks == ["intro", "one bold line", "two", "tail", "a b", "end"]
 
 
 def test_trafilatura_drops_page_furniture_that_plain_blocks_keep():

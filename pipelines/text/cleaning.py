@@ -1,7 +1,8 @@
 """Text repair for one paragraph: entities, mojibake, Unicode form, invisible characters, quotes, whitespace.
 
-The output stays readable (case, punctuation and accents are kept); the aggressive comparison key used for
-dedup is built by the dedup stage. Repair is idempotent: repairing repaired text changes nothing.
+The output stays readable (case, punctuation, accents and the letter forms of scripts that need them are
+kept); the aggressive comparison key used for dedup is built by the dedup stage. Repair is idempotent:
+repairing repaired text changes nothing.
 """
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ STRAY_JOINER = re.compile(r"(?<!\w)[\u200c\u200d]+|[\u200c\u200d]+(?!\w)")
 CURLY_QUOTE = re.compile("[\u2018-\u201f]")
 QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+# Scripts whose compatibility characters are letters of the writing itself: Hebrew, Arabic and Syriac
+# (presentation forms, the Allah ligature, the high-hamza letters of Kazakh and Uyghur), Thai and Lao (sara
+# am), Tibetan (vowel signs). NFKC would rewrite them into other letters; they get NFC (canonical) only.
+FORM_SCRIPTS = re.compile("[\u0590-\u08ff\u0e00-\u0fff\ufb1d-\ufdff\ufe70-\ufefe]+")
 MAX_PASSES = 4
 
 
@@ -58,8 +63,20 @@ def _repair_once(text: str) -> str:
             text = STRAY_JOINER.sub("", text)
         if CURLY_QUOTE.search(text):
             text = text.translate(QUOTES)
-        text = unicodedata.normalize("NFKC", text)
+        text = _compatibility_normalized(text)
     return _collapse_spaces(text)
+
+
+def _compatibility_normalized(text: str) -> str:
+    """NFKC (ligatures, full-width forms, odd spaces) except on the scripts of FORM_SCRIPTS, which get NFC."""
+    if not FORM_SCRIPTS.search(text):
+        return unicodedata.normalize("NFKC", text)
+    pieces, last = [], 0
+    for run in FORM_SCRIPTS.finditer(text):
+        pieces += [unicodedata.normalize("NFKC", text[last:run.start()]), unicodedata.normalize("NFC", run.group())]
+        last = run.end()
+    pieces.append(unicodedata.normalize("NFKC", text[last:]))
+    return "".join(pieces)
 
 
 def _collapse_spaces(text: str) -> str:

@@ -71,7 +71,9 @@ class Normalizer:
         if fields.get("text") is not None:
             lines = [line for line in fields["text"].splitlines() if line.strip()]
         else:
-            page = self.html.extract(fields["html"], with_metadata=title is None or published_at is None)
+            page = self.html.extract(fields["html"], with_metadata=title is None or published_at is None,
+                                     url=fields.get("url"))
+            warnings.extend(warning(code, detail) for code, detail in page.warnings)
             title = title or _clean_optional(page.title)
             published_at = published_at or page.published_at
             lines = _without_leading_title(page.paragraphs, title)

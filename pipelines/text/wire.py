@@ -24,6 +24,14 @@ CREDIT_PHRASE = re.compile(
 # One to four name tokens: "Yonhap", "AP", "dpa", "Kyodo News", "Agence France-Presse", "AFP/Xinhua".
 WIRE_NAME = re.compile(r"(?:[A-Z][\w&.'/\-]*|[a-z]{2,4})(?: (?:[A-Z][\w&.'/\-]*|of|and|de|del|du))?"
                        r"(?: [A-Z][\w&.'/\-]*){0,2}")
+# Words that close a paragraph in parentheses without naming anyone: a jump to the rest ("(More)"), a media
+# or status note. They fit the shape of a wire name, so they are ruled out by name.
+NOT_CREDITS = frozenset({
+    "more", "continued", "cont", "contd", "over", "end", "ends", "photo", "photos", "video", "videos", "audio",
+    "file", "files", "map", "graphic", "graphics", "pictured", "above", "below", "left", "right", "update",
+    "updated", "corrected", "correction", "advertisement", "sponsored", "opinion", "analysis", "live", "see",
+    "watch", "listen", "details", "inset",
+})
 TRAILING_PARENTHESES = re.compile(r"(?:^|(?<=[.!?\"')]))\s*\((?P<credit>[^()]{2,120})\)\s*$")
 
 
@@ -56,4 +64,6 @@ def is_credit(candidate: str) -> bool:
     """A wire name or a reporting/editing line, as opposed to an aside such as "(pictured)" or "(£600m)"."""
     if CREDIT_PHRASE.match(candidate):
         return True
+    if candidate.rstrip(".").casefold() in NOT_CREDITS:
+        return False
     return len(candidate) <= 40 and WIRE_NAME.fullmatch(candidate) is not None
