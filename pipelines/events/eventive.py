@@ -15,7 +15,8 @@ from spacy.tokens import Span, Token
 THING_ENTITIES = {"WORK_OF_ART", "PRODUCT", "EVENT", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL",
                   "DATE", "TIME", "LANGUAGE"}
 # Entity labels whose words are a name: a trigger word inside one is part of the name.
-NAME_ENTITIES = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW", "NORP", "GPE", "LOC"}
+# (EVENT is left out: "the Boston Marathon bombing" names the bombing.)
+NAME_ENTITIES = {"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "FAC", "LAW", "NORP", "GPE", "LOC"}
 # Nouns for prizes, titles and honours: what one competes for, not a party.
 PRIZE_NOUNS = set("award awards prize prizes trophy trophies medal medals title titles cup championship crown "
                   "honour honours honor honors accolade nomination nominations oscar oscars grammy".split())
@@ -39,6 +40,18 @@ ACT_NOUNS = set("law laws bill bills plan plans proposal proposals resolution re
 WORK_NOUNS = set("book books novel novels film films movie movies episode episodes series sequel prequel "
                  "story stories plot play musical opera soap show drama sitcom comedy thriller chapter scene "
                  "scenes script screenplay game video fiction tale fairy-tale cartoon character characters".split())
+# Nouns for people in general: parties to events even without a name ("leftists were arrested").
+PEOPLE_NOUNS = set("people person persons civilian civilians resident residents villager villagers citizen citizens "
+                   "student students journalist journalists reporter reporters prisoner prisoners detainee "
+                   "detainees suspect suspects protester protesters protestor protestors demonstrator "
+                   "demonstrators refugee refugees migrant migrants worker workers employee employees staff "
+                   "executive executives voter voters passenger passengers child children woman women man men "
+                   "victim victims hostage hostages leftist leftists rightist rightists nationalist nationalists "
+                   "islamist islamists extremist extremists terrorist terrorists gunman gunmen member members "
+                   "leader leaders prefect prefects crowd crowds mob family families tribe tribes clan clans "
+                   "priest priests monk monks bishop bishops farmer farmers miner miners teacher teachers "
+                   "doctor doctors nurse nurses lawyer lawyers diplomat diplomats inmate inmates settler "
+                   "settlers pilgrim pilgrims peasant peasants youth youths".split())
 FICTION_PEOPLE = set("character characters hero heroine villain protagonist narrator".split())
 # Causes that make harm an accident rather than an act: "injured in a crash".
 ACCIDENT_NOUNS = set("crash crashes accident accidents collision fall fire blaze flood floods earthquake quake "
@@ -62,7 +75,8 @@ DEGREE_ADJECTIVES = set("strong stronger weak weaker high higher low lower risin
 # attack, shot, rally, defend, sign and pull out as sport does.
 SPORT_WORDS = set("striker midfielder goalkeeper tie-break premiership fixture innings wicket championship "
                   "tournament semi-final quarter-final semis scrum scrum-half fly-half rugby football footballer "
-                  "tennis cricket golf athletics olympic olympics curling seed seeded match".split())
+                  "tennis cricket golf athletics olympic olympics curling seed seeded match trophy trophies flanker "
+                  "winger".split())
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 # What sport news reports between real actors: bans, charges, criticism, arrests, appeals.
 SPORT_EVENT_TYPES = {"ACCUSE", "COERCE", "SANCTION", "REQUEST", "STATEMENT"}

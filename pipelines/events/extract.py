@@ -180,6 +180,9 @@ class EventExtractor:
             "mode": mode,
             "published_at": article.get("published_at"),
         }
+        if negated and event_type == "CONCEDE" and verb_lemma(trigger.token) in ("allow", "permit"):
+            # "does not allow its citizens to travel": a restriction
+            event_type, negated = "COERCE", False
         records = [dict(base, event_type=event_type, negated=negated, confidence=confidence)]
         if negated and event_type in lexicon.COOPERATIVE_TYPES and (trigger.sense.strength >= 0.6 or any(
                 c.dep_ == "dobj" and is_act(c) for c in trigger.token.children)):
@@ -210,7 +213,8 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     weak = trigger.sense.strength < 0.6 and len(trigger.tokens) == 1
     if eventive.sport_report(sentence) and (event_type not in eventive.SPORT_EVENT_TYPES or weak):
         return False
-    directed = [head for _, head in targets if hostile or not (head.dep_ == "pobj" and head.head.lower_ == "in")]
+    directed = [head for _, head in targets
+                if hostile or not (head.dep_ == "pobj" and head.head.lower_ in ("in", "at"))]
     actor_target = any(names_actor(head) or hostile and is_place(head) for head in directed)
     actor_source = any(names_actor(head) for _, head in sources)
     if event_type in ("ASSAULT", "MOBILIZE", "THREATEN") and eventive.arts_report(sentence) and (
@@ -232,7 +236,8 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     if things and not actor_target and not (hostile and actor_source and not any(map(eventive.is_thing, things))):
         return False
     if weak:
-        return actor_target or any(is_place(o) or is_act(o) and event_type in ACT_OBJECT_TYPES for o in objects) \
+        return actor_target or any(is_place(o) or is_pronoun(o) or hostile and eventive.is_weapon(o) or
+                                   is_act(o) and event_type in ACT_OBJECT_TYPES for o in objects) \
             or (not objects and (actor_source or any(
             s.lower_ in eventive.PERSONAL_PRONOUNS for s in trigger.token.children if s.dep_ == "nsubj")))
     return True
@@ -245,7 +250,7 @@ def noun_event(trigger: Trigger, event_type: str, actor_source: bool, actor_targ
     of_objects = _preposition_objects(trigger.token, ("of",))
     if any(is_inanimate(o) and not eventive.is_weapon(o) for o in of_objects) and not actor_target:
         return False
-    if actor_source or actor_target:
+    if actor_target or actor_source and not (weak and event_type in ("CONCEDE", "AID")):
         return True
     return event_type in ("ASSAULT", "PROTEST") and not weak and not eventive.arts_report(sentence)
 
@@ -265,10 +270,12 @@ def names_actor(token: Token) -> bool:
     parliament", "the al-Qaeda network")."""
     if token.ent_type_ in eventive.THING_ENTITIES:
         return False
-    if is_actor_like(token) or is_actor_noun(token) or token.ent_type_ in ACTOR_ENTITIES:
+    if is_actor_like(token) or is_actor_noun(token) or token.ent_type_ in ACTOR_ENTITIES or \
+            token.lemma_.lower() in eventive.PEOPLE_NOUNS or token.lower_ in eventive.PEOPLE_NOUNS:
         return True
     return any(c.dep_ in ("poss", "compound", "amod", "nmod") and (c.ent_type_ in ACTOR_ENTITIES or
-                                                                  c.pos_ == "PROPN") for c in token.children)
+                                                                  c.pos_ == "PROPN" or is_actor_noun(c))
+               for c in token.children)
 
 
 def commercial(token: Token) -> bool:
@@ -413,7 +420,22 @@ def verb_trigger(token: Token) -> Trigger | None:
     sense = lexicon.VERBS.get(lemma)
     if sense is None or eventive.non_event_phrasal(token, lemma) or not verb_sense_fits(token, lemma):
         return None
+    if lemma == "warn" and not warns_of_harm(token):
+        sense = Sense("STATEMENT", sense.strength)
     return Trigger(token, [token], sense, "verb")
+
+
+def warns_of_harm(verb: Token) -> bool:
+    """ "warned that it would retaliate", "warned of strikes": a threat names a hostile act; "warned of a fall
+    in profits" or "warned police" is a statement."""
+    for token in verb.subtree:
+        if token.i == verb.i or token.dep_ in SUBJECT_DEPS and token.head.i == verb.i:
+            continue
+        sense = lexicon.VERBS.get(verb_lemma(token)) if token.pos_ in ("VERB", "AUX") else \
+            lexicon.NOUNS.get(noun_lemma(token))
+        if sense is not None and (sense.event_type in lexicon.HOSTILE_TYPES or sense.event_type == "THREATEN"):
+            return True
+    return False
 
 
 def verb_sense_fits(verb: Token, lemma: str) -> bool:
@@ -441,7 +463,8 @@ def verb_sense_fits(verb: Token, lemma: str) -> bool:
         return not any(c.lower_ in ("guilty", "innocent") for c in children)
     if lemma == "sign":
         # "hope to sign the striker": recruiting a person, not an agreement
-        return not any(c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in children)
+        return not any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN" and not c.ent_type_)
+                       for c in children)
     if lemma == "rule" and any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in children):
         # "has been ruled out of the tournament": left out, not a rejection
         return not any(c.dep_ == "prep" and c.lower_ == "of" for c in verb.subtree)
