@@ -1,5 +1,6 @@
 """Batching articles through spaCy: paragraphs of many articles go through one nlp.pipe call, and a text
-spaCy cannot parse is isolated so only its own article fails."""
+spaCy cannot parse is isolated so only its own article fails. Only the sentences the trigger screen passes
+are parsed (runs of them together, so that they keep their neighbours); the rest can hold no event."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +9,8 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipelines.events.extract import EventExtractor
+from pipelines.events.extract import PARAGRAPH_OFFSET, EventExtractor
+from pipelines.events.screen import TriggerScreen, sentence_spans
 
 NLP_ERROR = "nlp_error"
 EXTRACTION_ERROR = "extraction_error"
@@ -29,6 +31,7 @@ class _Pending:
     article: dict
     context: Any
     paragraphs: list[tuple[int, str]]
+    pieces: list[tuple[int, int, str]] = field(default_factory=list)  # paragraph index, offset, text
 
 
 class EventBatcher:
@@ -36,17 +39,20 @@ class EventBatcher:
 
     Only the article's `paragraphs` (the kept ones) are parsed."""
 
-    def __init__(self, nlp: Language, batch_size: int = 64, extractor: EventExtractor | None = None):
+    def __init__(self, nlp: Language, batch_size: int = 64, extractor: EventExtractor | None = None,
+                 screen: bool = True):
         self.nlp = nlp
         self.batch_size = max(1, batch_size)
         self.extractor = extractor or EventExtractor()
+        self.screen = TriggerScreen(nlp) if screen else None
         self._pending: list[_Pending] = []
         self._waiting = 0
 
     def add(self, article: dict, context: Any = None) -> list[ArticleResult]:
         """Queue an article; returns the finished results when this filled a batch, else []."""
         paragraphs = [(p["index"], p["text"]) for p in article.get("paragraphs") or () if p.get("text")]
-        self._pending.append(_Pending(article, context, paragraphs))
+        pieces = [(index, offset, text) for index, whole in paragraphs for offset, text in self._pieces(whole)]
+        self._pending.append(_Pending(article, context, paragraphs, pieces))
         self._waiting += len(paragraphs)
         return self.flush() if self._waiting >= self.batch_size else []
 
@@ -55,11 +61,11 @@ class EventBatcher:
         pending, self._pending, self._waiting = self._pending, [], 0
         if not pending:
             return []
-        texts = [text for item in pending for _, text in item.paragraphs]
+        texts = [text for item in pending for _, _, text in item.pieces]
         docs = iter(self._parse(texts))
         results = []
         for item in pending:
-            parsed = [(index, next(docs)) for index, _ in item.paragraphs]
+            parsed = [(index, _with_offset(next(docs), offset)) for index, offset, _ in item.pieces]
             failed = [(index, doc) for index, doc in parsed if isinstance(doc, Exception)]
             if failed:
                 index, error = failed[0]
@@ -75,6 +81,21 @@ class EventBatcher:
             results.append(ArticleResult(item.article, item.context, events=events))
         return results
 
+    def _pieces(self, paragraph: str) -> list[tuple[int, str]]:
+        """(offset, text) of the runs of consecutive sentences that the screen passes."""
+        if self.screen is None or len(paragraph) > self.nlp.max_length:
+            return [(0, paragraph)]  # a text too long for spaCy is still sent, to fail as it should
+        runs: list[list[int]] = []
+        previous_kept = False
+        for start, end in sentence_spans(paragraph):
+            kept = self.screen(paragraph[start:end])
+            if kept and previous_kept:
+                runs[-1][1] = end
+            elif kept:
+                runs.append([start, end])
+            previous_kept = kept
+        return [(start, paragraph[start:end]) for start, end in runs]
+
     def _parse(self, texts: list[str]) -> Iterator[Any]:
         """Docs for the texts in one nlp.pipe call; if spaCy fails on the batch, text by text, with the
         exception in place of each Doc it could not make."""
@@ -88,3 +109,10 @@ class EventBatcher:
             return self.nlp(text)
         except Exception as e:  # noqa: BLE001 - returned in place of the Doc and reported as a dead letter
             return e
+
+
+def _with_offset(doc: Any, offset: int) -> Any:
+    """Marks a parsed piece with where it starts in its paragraph (event ids count from the paragraph)."""
+    if not isinstance(doc, Exception):
+        doc.user_data[PARAGRAPH_OFFSET] = offset
+    return doc

@@ -69,6 +69,8 @@ for _phrase, _sense in lexicon.PHRASE_NOUNS.items():
 STATE_ACTIONS = {"COERCE", "SANCTION", "ACCUSE"}
 COMMISSIVE = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 MIN_CONFIDENCE, MAX_CONFIDENCE = 0.05, 0.99
+# Doc.user_data key: where a parsed piece of a paragraph starts in it (0 when the whole paragraph was parsed).
+PARAGRAPH_OFFSET = "newsstream_paragraph_offset"
 # A reporting verb frames the events it reports: it ranks below any of them.
 STATEMENT_CONFIDENCE = 0.2
 # Types whose weak verbs take an act or a document as object ("approved the law", "opposed the plan");
@@ -131,7 +133,7 @@ class EventExtractor:
     def sentence_events(self, sentence: Span, article: dict, paragraph_index: int, published: date | None,
                         state: ArticleState) -> list[dict]:
         triggers = find_triggers(sentence)
-        times = find_times(sentence.text)
+        times = find_times(sentence.text) if triggers else []
         events = []
         for trigger in triggers:
             events.extend(self._events_for(trigger, triggers, sentence, times, article, paragraph_index,
@@ -192,7 +194,8 @@ class EventExtractor:
             records[0]["confidence"] = clamp(confidence - 0.2)
             records.append(dict(base, event_type="REJECT", negated=False, confidence=clamp(confidence)))
         for record in records:
-            record["event_id"] = event_id(article["article_id"], paragraph_index, sentence.start_char,
+            record["event_id"] = event_id(article["article_id"], paragraph_index,
+                                          sentence.start_char + sentence.doc.user_data.get(PARAGRAPH_OFFSET, 0),
                                           record["trigger"]["start"], record["event_type"])
         return records
 
@@ -341,7 +344,7 @@ def find_triggers(sentence: Span) -> list[Trigger]:
     triggers = phrase_noun_triggers(sentence)
     absorbed: set[int] = {t.i for trigger in triggers for t in trigger.tokens}
     for token in sentence:
-        if token.i in absorbed or not eventive_use(token):
+        if token.i in absorbed:
             continue
         if is_verbal(token):
             trigger = verb_trigger(token)
@@ -351,7 +354,7 @@ def find_triggers(sentence: Span) -> list[Trigger]:
             trigger = willing_trigger(token)
         else:
             trigger = None
-        if trigger is not None:
+        if trigger is not None and eventive_use(token):
             triggers.append(trigger)
             absorbed.update(t.i for t in trigger.tokens)
     triggers = [t for t in triggers if not _absorbed_by_noun(t, triggers)]
