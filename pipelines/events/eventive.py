@@ -36,11 +36,16 @@ ACT_NOUNS = set("law laws bill bills plan plans proposal proposals resolution re
                 "action actions step steps move moves idea ideas initiative deadline conditions terms demands "
                 "rights right sovereignty autonomy status regime government constitution charter refuge protection "
                 "sanctuary".split())
+# Nouns for what people say and think: attacking one is criticism.
+SPEECH_NOUNS = set("remark remarks comment comments statement statements speech claim claims pledge pledges "
+                   "promise promises record view views stance position approach strategy handling standard "
+                   "standards leadership performance idea ideas".split())
 # Nouns for works of fiction and shows: events inside them are not news events.
 WORK_NOUNS = set("book books novel novels film films movie movies episode episodes series sequel prequel "
                  "story stories plot play musical opera soap show drama sitcom comedy thriller chapter scene "
                  "scenes script screenplay game video fiction tale fairy-tale cartoon character characters".split())
-# Nouns for people in general: parties to events even without a name ("leftists were arrested").
+# Nouns for people and bodies in general: parties to events even without a name ("leftists were arrested",
+# "the tennis federation banned him").
 PEOPLE_NOUNS = set("people person persons civilian civilians resident residents villager villagers citizen citizens "
                    "student students journalist journalists reporter reporters prisoner prisoners detainee "
                    "detainees suspect suspects protester protesters protestor protestors demonstrator "
@@ -51,7 +56,9 @@ PEOPLE_NOUNS = set("people person persons civilian civilians resident residents 
                    "leader leaders prefect prefects crowd crowds mob family families tribe tribes clan clans "
                    "priest priests monk monks bishop bishops farmer farmers miner miners teacher teachers "
                    "doctor doctors nurse nurses lawyer lawyers diplomat diplomats inmate inmates settler "
-                   "settlers pilgrim pilgrims peasant peasants youth youths".split())
+                   "settlers pilgrim pilgrims peasant peasants youth youths federation federations association "
+                   "associations committee committees commission board body bodies institute institution panel "
+                   "regulator regulators watchdog company companies firm firms bank banks club clubs".split())
 FICTION_PEOPLE = set("character characters hero heroine villain protagonist narrator".split())
 # Causes that make harm an accident rather than an act: "injured in a crash".
 ACCIDENT_NOUNS = set("crash crashes accident accidents collision fall fire blaze flood floods earthquake quake "

@@ -80,6 +80,7 @@ ACT_OBJECT_TYPES = {"AGREE", "CONCEDE", "REJECT", "SUPPORT", "REQUEST", "ACCUSE"
 HARM_NOUN_CONFIDENCE = 0.55
 # What "would", "could", "if" take off: a hypothetical event falls below the 0.5 a user filters at.
 HYPOTHETICAL_PENALTY = 0.3
+HYPOTHETICAL_MAX = 0.45
 
 
 @dataclass
@@ -160,7 +161,7 @@ class EventExtractor:
                 event_type = "THREATEN"
         confidence = confidence_of(trigger, governor, sentence, bool(sources), bool(targets), negated)
         if mode == "hypothetical":
-            confidence = clamp(confidence - HYPOTHETICAL_PENALTY)
+            confidence = clamp(min(confidence - HYPOTHETICAL_PENALTY, HYPOTHETICAL_MAX))
         place = location_of(trigger)
         when = time_of(trigger, times, sentence, published, future=mode != "asserted")
         actors = [actor_record("source", text, head) for text, head in sources]
@@ -427,7 +428,24 @@ def verb_trigger(token: Token) -> Trigger | None:
         return None
     if lemma == "warn" and not warns_of_harm(token):
         sense = Sense("STATEMENT", sense.strength)
+    if sense.event_type == "ASSAULT" and attacks_in_words(token):
+        sense = Sense("ACCUSE", sense.strength)
     return Trigger(token, [token], sense, "verb")
+
+
+def attacks_in_words(verb: Token) -> bool:
+    """ "attacked the plans as vacuous", "attacked ministers over the cuts", "attacked the decision": an
+    attack on a plan, a decision or a policy, or one with a reason or a verdict attached, is criticism."""
+    if verb_lemma(verb) != "attack":
+        return False
+    for child in verb.children:
+        if child.dep_ == "dobj" and (child.lemma_.lower() in eventive.ACT_NOUNS or
+                                     child.lemma_.lower() in eventive.SPEECH_NOUNS):
+            return True
+        if child.dep_ == "prep" and child.lower_ in ("as", "over", "for") and not any(
+                eventive.is_weapon(g) for g in child.children):
+            return True
+    return False
 
 
 def warns_of_harm(verb: Token) -> bool:
