@@ -82,14 +82,17 @@ DEGREE_ADJECTIVES = set("strong stronger weak weaker high higher low lower risin
 # attack, shot, rally, defend, sign and pull out as sport does.
 SPORT_WORDS = set("striker midfielder goalkeeper tie-break premiership fixture innings wicket championship "
                   "tournament semi-final quarter-final semis scrum scrum-half fly-half rugby football footballer "
-                  "tennis cricket golf athletics olympic olympics curling seed seeded match trophy trophies flanker "
-                  "winger".split())
+                  "tennis cricket golf athletics olympic olympics curling seed seeded trophy trophies flanker flankers "
+                  "winger wingers strikers midfielders goalkeepers fixtures championships tournaments "
+                  "semi-finals quarter-finals footballers".split())
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 # What sport news reports between real actors: bans, charges, criticism, arrests, appeals.
 SPORT_EVENT_TYPES = {"ACCUSE", "COERCE", "SANCTION", "REQUEST", "STATEMENT"}
 # Words of arts and entertainment reports, where harm verbs are mostly about charts, games and plots.
-ARTS_WORDS = set("album chart charts film movie box-office single song band singer actress actor novel "
-                 "festival oscar oscars game games console consoles sequel soundtrack".split())
+ARTS_WORDS = set("album albums chart charts film films movie movies box-office single singles song songs band "
+                 "bands singer singers actress actresses actor actors novel novels festival festivals oscar "
+                 "oscars game games console consoles sequel sequels soundtrack".split())
+WORD = re.compile(r"[a-z][a-z-]*")
 PERSONAL_PRONOUNS = {"i", "we", "you", "he", "she", "they"}
 
 
@@ -145,15 +148,20 @@ def is_thing(token: Token) -> bool:
     return token.lemma_.lower() in PRIZE_NOUNS or token.lower_ in PRIZE_NOUNS
 
 
+def _words(sentence: Span) -> set[str]:
+    return set(WORD.findall(sentence.text.lower()))
+
+
 def sport_report(sentence: Span) -> bool:
     if SCORE.search(sentence.text):
         return True
-    return any(t.lemma_.lower() in SPORT_WORDS and (t.lower_ != "match" or t.pos_ == "NOUN") or
-               t.lower_ in SPORT_WORDS for t in sentence)
+    if _words(sentence) & SPORT_WORDS:
+        return True
+    return any(t.lower_ in ("match", "matches") and t.pos_ == "NOUN" for t in sentence)
 
 
 def arts_report(sentence: Span) -> bool:
-    return any(t.lemma_.lower() in ARTS_WORDS or t.lower_ in ARTS_WORDS for t in sentence)
+    return bool(_words(sentence) & ARTS_WORDS)
 
 
 def in_fiction(token: Token) -> bool:

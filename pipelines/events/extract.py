@@ -66,6 +66,9 @@ FAILURE_LEMMAS = {"collapse", "fail", "stall", "founder"}
 PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
 for _phrase, _sense in lexicon.PHRASE_NOUNS.items():
     PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _sense))
+# Every verb lemma that can start a verb trigger: the first test, before the parse is walked.
+TRIGGER_VERB_LEMMAS = set(lexicon.VERBS) | {verb for verb, _ in lexicon.PHRASAL} | \
+    {verb for verb, _ in lexicon.VERB_OBJECT} | FAILURE_LEMMAS | {"break"}
 STATE_ACTIONS = {"COERCE", "SANCTION", "ACCUSE"}
 COMMISSIVE = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 MIN_CONFIDENCE, MAX_CONFIDENCE = 0.05, 0.99
@@ -401,6 +404,8 @@ def _absorbed_by_noun(trigger: Trigger, triggers: list[Trigger]) -> bool:
 
 def verb_trigger(token: Token) -> Trigger | None:
     lemma = verb_lemma(token)
+    if lemma not in TRIGGER_VERB_LEMMAS:
+        return None
     for child in token.children:
         particle = child.dep_ in ("prt", "advmod") or child.dep_ == "prep" and not any(
             g.dep_ == "pobj" for g in child.children) or child.dep_ == "prep" and child.lower_ in PHRASAL_PREPOSITIONS

@@ -2,7 +2,9 @@
 and entity recognizer, the expensive part of spaCy, need not run on them. The screen knows every written
 form of every trigger word (inflections by rule, irregular forms from the model's own lemmatizer tables)
 and passes a paragraph on when one of them, or both words of a verb + object or phrasal pair, occur in it.
-It is a superset test: a paragraph it holds back has no match in extract.find_triggers."""
+It is a superset test: a paragraph it holds back has no match in extract.find_triggers. It also tells
+apart the sentences whose only candidates are reporting verbs ("said", "told"): those need the parse for
+the speaker but not the entity recognizer, which costs as much as the rest of the pipeline."""
 from __future__ import annotations
 
 import re
@@ -17,6 +19,7 @@ REPORTING_WORDS = "conclude insist say announce state declare stress".split()
 # (A failing negotiation, "the talks collapsed", needs an event noun as subject, which the screen passes.)
 VOWELS = set("aeiou")
 WORD = re.compile(r"[a-z][a-z'-]*")
+NOTHING, STATEMENT_ONLY, EVENT = 0, 1, 2
 # A sentence end: . ! or ? (and a closing quote or bracket), space, then a capital, a digit or an opening quote.
 SENTENCE_END = re.compile(r"""[.!?]["'\u201d\u2019)]?\s+(?=["'\u201c\u2018(]?[A-Z0-9])""")
 # Words before a full stop that does not end a sentence.
@@ -62,8 +65,12 @@ class TriggerScreen:
     def __init__(self, nlp: Language):
         irregular = self._irregular_forms(nlp)
         self.forms: set[str] = set(lexicon.WILLING_ADJECTIVES)
-        for verb in lexicon.VERBS:
-            self.forms |= self._forms(verb, irregular)
+        self.statement_forms: set[str] = set()
+        for verb, sense in lexicon.VERBS.items():
+            if sense.event_type == "STATEMENT":
+                self.statement_forms |= self._forms(verb, irregular)
+            else:
+                self.forms |= self._forms(verb, irregular)
         for noun in set(lexicon.NOUNS) | set(lexicon.QUALIFIED_NOUNS) | {p[0] for p in lexicon.PHRASE_NOUNS}:
             self.forms |= plurals(noun) | irregular.get(noun, set())
         for forms in lexicon.HYPHENATED_VERBS.values():
@@ -96,9 +103,11 @@ class TriggerScreen:
     def _forms(word: str, irregular: dict[str, set[str]]) -> set[str]:
         return inflections(word) | irregular.get(word, set())
 
-    def __call__(self, text: str) -> bool:
+    def __call__(self, text: str) -> int:
+        """EVENT when the text could hold a trigger of another type than STATEMENT, STATEMENT_ONLY when it
+        could hold only reporting verbs, NOTHING when no trigger at all."""
         words = set(WORD.findall(text.lower()))
         words |= {part for word in words if "-" in word for part in word.split("-")}
-        if words & self.forms:
-            return True
-        return any(first & words and second & words for first, second in self.pairs)
+        if words & self.forms or any(first & words and second & words for first, second in self.pairs):
+            return EVENT
+        return STATEMENT_ONLY if words & self.statement_forms else NOTHING
