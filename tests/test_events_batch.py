@@ -38,3 +38,27 @@ def test_a_text_spacy_rejects_fails_only_its_own_article(nlp):
     assert bad.events == [] and bad.error[0] == NLP_ERROR
     assert "paragraph 2" in bad.error[1]
 
+
+
+def test_the_screen_changes_no_event_and_no_id(nlp):
+    text = ("Shares rose 3% in early trading. Rebels attacked a convoy near the border on Monday. "
+            "The weather was mild. The army said two soldiers were wounded.")
+    runs = {}
+    for screen in (True, False):
+        batcher = EventBatcher(nlp, batch_size=100, screen=screen)
+        batcher.add(article("s", text))
+        (result,) = batcher.flush()
+        runs[screen] = sorted((e["event_id"], e["event_type"], e["sentence"]) for e in result.events)
+    assert runs[True] == runs[False]
+    assert {t for _, t, _ in runs[True]} >= {"ASSAULT", "STATEMENT"}
+
+
+def test_only_sentences_that_could_hold_a_trigger_are_parsed(nlp):
+    batcher = EventBatcher(nlp, batch_size=100)
+    pieces = batcher._pieces("Prices rose 3% in early trading. The minister said prices would fall. "
+                             "Police arrested two men. The weather was mild.")
+    assert [(text, entities) for _, text, entities in pieces] == [
+        ("The minister said prices would fall. Police arrested two men.", True)]
+    assert batcher._pieces("The weather was mild. Prices rose.") == []
+    (offset, text, entities), = batcher._pieces("Prices rose 3%. The minister said prices would fall.")
+    assert (offset, entities) == (16, False)

@@ -1,5 +1,8 @@
 """Batching articles through spaCy: paragraphs of many articles go through one nlp.pipe call, and a text
-spaCy cannot parse is isolated so only its own article fails."""
+spaCy cannot parse is isolated so only its own article fails. Only the sentences the trigger screen passes
+are parsed (runs of them together, so that they keep their neighbours); the rest can hold no event. Runs
+whose only candidates are reporting verbs are parsed without the entity recognizer: a STATEMENT needs its
+speaker from the parse, and the speaker's country and sector come from our tables, not from entities."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +11,9 @@ from typing import Any
 
 from spacy.language import Language
 
-from pipelines.events.extract import EventExtractor
+from pipelines.events.extract import PARAGRAPH_OFFSET, EventExtractor
+from pipelines.events.nlp import TITLE_COMPONENT
+from pipelines.events.screen import EVENT, NOTHING, TriggerScreen, sentence_spans
 
 NLP_ERROR = "nlp_error"
 EXTRACTION_ERROR = "extraction_error"
@@ -29,6 +34,7 @@ class _Pending:
     article: dict
     context: Any
     paragraphs: list[tuple[int, str]]
+    pieces: list[tuple[int, int, str, bool]] = field(default_factory=list)  # paragraph, offset, text, entities?
 
 
 class EventBatcher:
@@ -36,17 +42,20 @@ class EventBatcher:
 
     Only the article's `paragraphs` (the kept ones) are parsed."""
 
-    def __init__(self, nlp: Language, batch_size: int = 64, extractor: EventExtractor | None = None):
+    def __init__(self, nlp: Language, batch_size: int = 64, extractor: EventExtractor | None = None,
+                 screen: bool = True):
         self.nlp = nlp
         self.batch_size = max(1, batch_size)
         self.extractor = extractor or EventExtractor()
+        self.screen = TriggerScreen(nlp) if screen else None
         self._pending: list[_Pending] = []
         self._waiting = 0
 
     def add(self, article: dict, context: Any = None) -> list[ArticleResult]:
         """Queue an article; returns the finished results when this filled a batch, else []."""
         paragraphs = [(p["index"], p["text"]) for p in article.get("paragraphs") or () if p.get("text")]
-        self._pending.append(_Pending(article, context, paragraphs))
+        pieces = [(index, *piece) for index, whole in paragraphs for piece in self._pieces(whole)]
+        self._pending.append(_Pending(article, context, paragraphs, pieces))
         self._waiting += len(paragraphs)
         return self.flush() if self._waiting >= self.batch_size else []
 
@@ -55,11 +64,11 @@ class EventBatcher:
         pending, self._pending, self._waiting = self._pending, [], 0
         if not pending:
             return []
-        texts = [text for item in pending for _, text in item.paragraphs]
-        docs = iter(self._parse(texts))
+        pieces = [piece for item in pending for piece in item.pieces]
+        docs = self._parse_pieces(pieces)
         results = []
         for item in pending:
-            parsed = [(index, next(docs)) for index, _ in item.paragraphs]
+            parsed = [(index, _with_offset(next(docs), offset)) for index, offset, _, _ in item.pieces]
             failed = [(index, doc) for index, doc in parsed if isinstance(doc, Exception)]
             if failed:
                 index, error = failed[0]
@@ -75,16 +84,52 @@ class EventBatcher:
             results.append(ArticleResult(item.article, item.context, events=events))
         return results
 
-    def _parse(self, texts: list[str]) -> Iterator[Any]:
+    def _pieces(self, paragraph: str) -> list[tuple[int, str, bool]]:
+        """(offset, text, needs entities) of the runs of consecutive sentences that the screen passes."""
+        if self.screen is None or len(paragraph) > self.nlp.max_length:
+            return [(0, paragraph, True)]  # a text too long for spaCy is still sent, to fail as it should
+        runs: list[list[int]] = []
+        previous_kept = False
+        for start, end in sentence_spans(paragraph):
+            kind = self.screen(paragraph[start:end])
+            if kind != NOTHING and previous_kept:
+                runs[-1][1] = end
+                runs[-1][2] = max(runs[-1][2], kind)
+            elif kind != NOTHING:
+                runs.append([start, end, kind])
+            previous_kept = kind != NOTHING
+        return [(start, paragraph[start:end], kind == EVENT) for start, end, kind in runs]
+
+    def _parse_pieces(self, pieces: list[tuple[int, int, str, bool]]) -> Iterator[Any]:
+        """Docs in the order of the pieces: those that need entities through the whole pipeline, the others
+        without the entity recognizer (and the rule that corrects its labels)."""
+        docs: list[Any] = [None] * len(pieces)
+        for entities in (True, False):
+            chosen = [i for i, piece in enumerate(pieces) if piece[3] == entities]
+            disable = [] if entities else [name for name in ("ner", TITLE_COMPONENT) if name in self.nlp.pipe_names]
+            for i, doc in zip(chosen, self._parse([pieces[i][2] for i in chosen], disable), strict=True):
+                docs[i] = doc
+        return iter(docs)
+
+    def _parse(self, texts: list[str], disable: list[str]) -> Iterator[Any]:
         """Docs for the texts in one nlp.pipe call; if spaCy fails on the batch, text by text, with the
         exception in place of each Doc it could not make."""
+        if not texts:
+            return iter([])
         try:
-            return iter(list(self.nlp.pipe(texts, batch_size=self.batch_size)))
+            return iter(list(self.nlp.pipe(texts, batch_size=self.batch_size, disable=disable)))
         except Exception:  # noqa: BLE001 - retried one by one below to find the text at fault
-            return iter([self._parse_one(text) for text in texts])
+            return iter([self._parse_one(text, disable) for text in texts])
 
-    def _parse_one(self, text: str) -> Any:
+    def _parse_one(self, text: str, disable: list[str]) -> Any:
         try:
-            return self.nlp(text)
+            return self.nlp(text, disable=disable)
         except Exception as e:  # noqa: BLE001 - returned in place of the Doc and reported as a dead letter
             return e
+
+
+def _with_offset(doc: Any, offset: int) -> Any:
+    """Marks a parsed piece with where it starts in its paragraph (event ids count from the paragraph)."""
+    if not isinstance(doc, Exception):
+        doc.user_data[PARAGRAPH_OFFSET] = offset
+    return doc

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 from spacy.tokens import Doc, Span, Token
 
-from pipelines.events import lexicon
+from pipelines.events import eventive, lexicon
 from pipelines.events.actors import SECTORS, actor_record, is_pronoun, mentions
 from pipelines.events.countries import country_of, is_country_word
 from pipelines.events.lexicon import Sense
@@ -66,11 +66,24 @@ FAILURE_LEMMAS = {"collapse", "fail", "stall", "founder"}
 PHRASES_BY_FIRST_WORD: dict[str, list[tuple[tuple[str, ...], Sense]]] = {}
 for _phrase, _sense in lexicon.PHRASE_NOUNS.items():
     PHRASES_BY_FIRST_WORD.setdefault(_phrase[0], []).append((_phrase, _sense))
+# Every verb lemma that can start a verb trigger: the first test, before the parse is walked.
+TRIGGER_VERB_LEMMAS = set(lexicon.VERBS) | {verb for verb, _ in lexicon.PHRASAL} | \
+    {verb for verb, _ in lexicon.VERB_OBJECT} | FAILURE_LEMMAS | {"break"}
 STATE_ACTIONS = {"COERCE", "SANCTION", "ACCUSE"}
 COMMISSIVE = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 MIN_CONFIDENCE, MAX_CONFIDENCE = 0.05, 0.99
+# Doc.user_data key: where a parsed piece of a paragraph starts in it (0 when the whole paragraph was parsed).
+PARAGRAPH_OFFSET = "newsstream_paragraph_offset"
 # A reporting verb frames the events it reports: it ranks below any of them.
 STATEMENT_CONFIDENCE = 0.2
+# Types whose weak verbs take an act or a document as object ("approved the law", "opposed the plan");
+# the rest need a party ("received a delegation", not "received a boost").
+ACT_OBJECT_TYPES = {"AGREE", "CONCEDE", "REJECT", "SUPPORT", "REQUEST", "ACCUSE", "SANCTION"}
+# The least a strong harm noun gets: measured right 0.8-0.85 of the time on the build halves at any position.
+HARM_NOUN_CONFIDENCE = 0.55
+# What "would", "could", "if" take off: a hypothetical event falls below the 0.5 a user filters at.
+HYPOTHETICAL_PENALTY = 0.3
+HYPOTHETICAL_MAX = 0.45
 
 
 @dataclass
@@ -124,7 +137,7 @@ class EventExtractor:
     def sentence_events(self, sentence: Span, article: dict, paragraph_index: int, published: date | None,
                         state: ArticleState) -> list[dict]:
         triggers = find_triggers(sentence)
-        times = find_times(sentence.text)
+        times = find_times(sentence.text) if triggers else []
         events = []
         for trigger in triggers:
             events.extend(self._events_for(trigger, triggers, sentence, times, article, paragraph_index,
@@ -140,13 +153,18 @@ class EventExtractor:
         mode = mode_of(trigger)
         negated = is_negated(trigger)
         sources, targets = participants(trigger, event_type, state)
+        if not eventive_event(trigger, event_type, sources, targets, sentence):
+            return []
         governor = governing_trigger(trigger, triggers)
-        if trigger.kind != "obligation" and governor is None and mode == "intended" and sources:
+        if trigger.kind != "obligation" and governor is None and mode == "intended" and any(
+                is_actor_like(head) for _, head in sources):
             if event_type in lexicon.COOPERATIVE_TYPES:
                 event_type = "AGREE"
             elif event_type in lexicon.HOSTILE_TYPES:
                 event_type = "THREATEN"
         confidence = confidence_of(trigger, governor, sentence, bool(sources), bool(targets), negated)
+        if mode == "hypothetical":
+            confidence = clamp(min(confidence - HYPOTHETICAL_PENALTY, HYPOTHETICAL_MAX))
         place = location_of(trigger)
         when = time_of(trigger, times, sentence, published, future=mode != "asserted")
         actors = [actor_record("source", text, head) for text, head in sources]
@@ -170,15 +188,120 @@ class EventExtractor:
             "mode": mode,
             "published_at": article.get("published_at"),
         }
+        if negated and event_type == "CONCEDE" and verb_lemma(trigger.token) in ("allow", "permit"):
+            # "does not allow its citizens to travel": a restriction
+            event_type, negated = "COERCE", False
         records = [dict(base, event_type=event_type, negated=negated, confidence=confidence)]
-        if negated and event_type in lexicon.COOPERATIVE_TYPES:
+        if negated and event_type in lexicon.COOPERATIVE_TYPES and (trigger.sense.strength >= 0.6 or any(
+                c.dep_ == "dobj" and is_act(c) for c in trigger.token.children)):
             # Not agreeing, not accepting, not helping: a rejection in its own right.
             records[0]["confidence"] = clamp(confidence - 0.2)
             records.append(dict(base, event_type="REJECT", negated=False, confidence=clamp(confidence)))
         for record in records:
-            record["event_id"] = event_id(article["article_id"], paragraph_index, sentence.start_char,
+            record["event_id"] = event_id(article["article_id"], paragraph_index,
+                                          sentence.start_char + sentence.doc.user_data.get(PARAGRAPH_OFFSET, 0),
                                           record["trigger"]["start"], record["event_type"])
         return records
+
+
+def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, Token]],
+                   targets: list[tuple[str, Token]], sentence: Span) -> bool:
+    """Whether the match is an event between actors: not told inside fiction, no accident, no sport or
+    show-business metaphor, acted by an actor (or a weapon, for harm) and directed at an actor or place
+    rather than at a thing."""
+    if event_type == "STATEMENT":
+        return True
+    if trigger.kind == "obligation":
+        return any(names_actor(head) or head.lower_ in eventive.PERSONAL_PRONOUNS for _, head in targets)
+    predicate = predicate_of(trigger)
+    if eventive.in_fiction(trigger.token) or eventive.in_fiction(predicate):
+        return False
+    hostile = event_type in lexicon.HOSTILE_TYPES
+    if event_type == "ASSAULT" and eventive.accidental(trigger.token):
+        return False
+    weak = trigger.sense.strength < 0.6 and len(trigger.tokens) == 1
+    if eventive.sport_report(sentence) and (event_type not in eventive.SPORT_EVENT_TYPES or weak):
+        return False
+    directed = [head for _, head in targets
+                if hostile or not (head.dep_ == "pobj" and head.head.lower_ in ("in", "at"))]
+    actor_target = any(names_actor(head) or hostile and is_place(head) for head in directed)
+    actor_source = any(names_actor(head) for _, head in sources)
+    if event_type in ("ASSAULT", "MOBILIZE", "THREATEN") and eventive.arts_report(sentence) and (
+            weak or not any(names_actor(head) for head in directed)):
+        return False
+    subject = next((c for c in predicate.children if c.dep_ == "nsubj"), None)
+    harm = hostile or event_type == "THREATEN"
+    if subject is not None and not is_pronoun(subject) and not names_actor(subject) and not (
+            harm and (eventive.is_weapon(subject) or noun_lemma(subject) in lexicon.NOUNS)):
+        return False
+    if trigger.kind == "noun":
+        return noun_event(trigger, event_type, actor_source, actor_target, weak, sentence)
+    in_trigger = {t.i for t in trigger.tokens}
+    lemma = verb_lemma(trigger.token)
+    object_deps = ("dobj", "nsubjpass") if trigger.kind == "verb" else ("dobj",)
+    objects = [c for c in trigger.token.children if c.dep_ in object_deps and c.i not in in_trigger
+               and verb_object_sense(lemma, c) is None]
+    things = [o for o in objects if is_inanimate(o)]
+    if things and not actor_target and not (hostile and actor_source and not any(map(eventive.is_thing, things))):
+        return False
+    if weak:
+        return actor_target or any(is_place(o) or is_pronoun(o) or hostile and eventive.is_weapon(o) or
+                                   is_act(o) and event_type in ACT_OBJECT_TYPES for o in objects) \
+            or (not objects and (actor_source or any(
+            s.lower_ in eventive.PERSONAL_PRONOUNS for s in trigger.token.children if s.dep_ == "nsubj")))
+    return True
+
+
+def noun_event(trigger: Trigger, event_type: str, actor_source: bool, actor_target: bool, weak: bool,
+               sentence: Span) -> bool:
+    """An event noun needs a party, except an attack or protest told without one ("the bombing"); a thing
+    after "of" makes it a figure of speech ("an explosion of portable media")."""
+    of_objects = _preposition_objects(trigger.token, ("of",))
+    if any(is_inanimate(o) and not eventive.is_weapon(o) for o in of_objects) and not actor_target:
+        return False
+    if actor_target or actor_source and not (weak and event_type in ("CONCEDE", "AID")):
+        return True
+    return event_type in ("ASSAULT", "PROTEST") and not weak and not eventive.arts_report(sentence)
+
+
+def verb_object_sense(lemma: str, obj: Token) -> Sense | None:
+    """The sense of a verb + object pair, matched on the object's lemma or its word ("arms" is no arm)."""
+    return lexicon.VERB_OBJECT.get((lemma, obj.lower_)) or lexicon.VERB_OBJECT.get((lemma, obj.lemma_.lower()))
+
+
+def is_act(token: Token) -> bool:
+    """A noun for an act, a decision or a document: "approved the law", "sought refuge"."""
+    return noun_lemma(token) in lexicon.NOUNS or token.lemma_.lower() in eventive.ACT_NOUNS or token.ent_type_ == "LAW"
+
+
+def names_actor(token: Token) -> bool:
+    """The phrase names a party: an actor word or name, or a noun owned or modified by one ("Poland's
+    parliament", "the al-Qaeda network")."""
+    if token.ent_type_ in eventive.THING_ENTITIES:
+        return False
+    if is_actor_like(token) or is_actor_noun(token) or token.ent_type_ in ACTOR_ENTITIES or \
+            token.lemma_.lower() in eventive.PEOPLE_NOUNS or token.lower_ in eventive.PEOPLE_NOUNS:
+        return True
+    return any(c.dep_ in ("poss", "compound", "amod", "nmod") and (c.ent_type_ in ACTOR_ENTITIES or
+                                                                  c.pos_ == "PROPN" or is_actor_noun(c))
+               for c in token.children)
+
+
+def commercial(token: Token) -> bool:
+    return eventive.is_thing(token) or token.lemma_.lower() in eventive.COMMERCIAL_NOUNS
+
+
+def is_place(token: Token) -> bool:
+    return token.ent_type_ in PLACE_ENTITIES or token.lemma_.lower() in lexicon.PLACE_NOUNS
+
+
+def is_inanimate(token: Token) -> bool:
+    """An object that is a thing: no actor, pronoun, place or event, and no actor named inside it."""
+    if eventive.is_thing(token):
+        return True
+    if is_pronoun(token) or eventive.is_weapon(token) or names_actor(token) or is_place(token) or is_act(token):
+        return False
+    return not agents_inside(token)
 
 
 def clamp(value: float) -> float:
@@ -235,12 +358,23 @@ def find_triggers(sentence: Span) -> list[Trigger]:
             trigger = willing_trigger(token)
         else:
             trigger = None
-        if trigger is not None:
+        if trigger is not None and eventive_use(token):
             triggers.append(trigger)
             absorbed.update(t.i for t in trigger.tokens)
     triggers = [t for t in triggers if not _absorbed_by_noun(t, triggers)]
     triggers.extend(obligation_triggers(sentence, triggers))
     return sorted(triggers, key=lambda t: t.token.i)
+
+
+def eventive_use(token: Token) -> bool:
+    """The word is not part of a name, an attributive modifier or a fixed expression."""
+    if eventive.in_fixed_expression(token):
+        return False
+    if (token.pos_ not in ("VERB", "AUX") or token.ent_iob_ == "I" or
+            token.ent_iob_ == "B" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].ent_iob_ == "I") \
+            and eventive.is_name_word(token):
+        return False
+    return not ((is_verbal(token) or token.pos_ == "ADJ") and eventive.is_attributive(token))
 
 
 def phrase_noun_triggers(sentence: Span) -> list[Trigger]:
@@ -270,16 +404,19 @@ def _absorbed_by_noun(trigger: Trigger, triggers: list[Trigger]) -> bool:
 
 def verb_trigger(token: Token) -> Trigger | None:
     lemma = verb_lemma(token)
+    if lemma not in TRIGGER_VERB_LEMMAS:
+        return None
     for child in token.children:
         particle = child.dep_ in ("prt", "advmod") or child.dep_ == "prep" and not any(
             g.dep_ == "pobj" for g in child.children) or child.dep_ == "prep" and child.lower_ in PHRASAL_PREPOSITIONS
-        if particle and (lemma, child.lower_) in lexicon.PHRASAL:
+        if particle and child.i > token.i and (lemma, child.lower_) in lexicon.PHRASAL:
             return Trigger(token, sorted([token, child], key=lambda t: t.i), lexicon.PHRASAL[(lemma, child.lower_)],
                            "verb")
     for child in token.children:
-        if child.dep_ in ("dobj", "nsubjpass", "pobj") and (lemma, child.lemma_.lower()) in lexicon.VERB_OBJECT:
+        sense = verb_object_sense(lemma, child)
+        if child.dep_ in ("dobj", "nsubjpass", "pobj") and sense is not None:
             tokens = [token, child] if child.i == token.i + 1 else [token]
-            return Trigger(token, tokens, lexicon.VERB_OBJECT[(lemma, child.lemma_.lower())], "verb")
+            return Trigger(token, tokens, sense, "verb")
     for child in token.children:
         if child.dep_ == "prep":
             for grandchild in child.children:
@@ -292,9 +429,74 @@ def verb_trigger(token: Token) -> Trigger | None:
         if any(lexicon.NOUNS.get(noun_lemma(s), Sense("", 0)).event_type in ("CONSULT", "AGREE") for s in subjects):
             return Trigger(token, [token], Sense("REJECT", 0.6), "verb")
     sense = lexicon.VERBS.get(lemma)
-    if sense is None:
+    if sense is None or eventive.non_event_phrasal(token, lemma) or not verb_sense_fits(token, lemma):
         return None
+    if lemma == "warn" and not warns_of_harm(token):
+        sense = Sense("STATEMENT", sense.strength)
+    if sense.event_type == "ASSAULT" and attacks_in_words(token):
+        sense = Sense("ACCUSE", sense.strength)
     return Trigger(token, [token], sense, "verb")
+
+
+def attacks_in_words(verb: Token) -> bool:
+    """ "attacked the plans as vacuous", "attacked ministers over the cuts", "attacked the decision": an
+    attack on a plan, a decision or a policy, or one with a reason or a verdict attached, is criticism."""
+    if verb_lemma(verb) != "attack":
+        return False
+    for child in verb.children:
+        if child.dep_ == "dobj" and (child.lemma_.lower() in eventive.ACT_NOUNS or
+                                     child.lemma_.lower() in eventive.SPEECH_NOUNS):
+            return True
+        if child.dep_ == "prep" and child.lower_ in ("as", "over", "for") and not any(
+                eventive.is_weapon(g) for g in child.children):
+            return True
+    return False
+
+
+def warns_of_harm(verb: Token) -> bool:
+    """ "warned that it would retaliate", "warned of strikes": a threat names a hostile act; "warned of a fall
+    in profits" or "warned police" is a statement."""
+    for token in verb.subtree:
+        if token.i == verb.i or token.dep_ in SUBJECT_DEPS and token.head.i == verb.i:
+            continue
+        sense = lexicon.VERBS.get(verb_lemma(token)) if token.pos_ in ("VERB", "AUX") else \
+            lexicon.NOUNS.get(noun_lemma(token))
+        if sense is not None and (sense.event_type in lexicon.HOSTILE_TYPES or sense.event_type == "THREATEN"):
+            return True
+    return False
+
+
+def verb_sense_fits(verb: Token, lemma: str) -> bool:
+    """Senses of a few verbs that the bare lemma does not decide: "beat" hurts only with "up", "with" or
+    "to death" or in the passive (else it is winning); "call" requests only with "to" or an event noun
+    ("called 2004 a success" names); "commit" agrees only to something ("committed a crime" does not)."""
+    children = list(verb.children)
+    if lemma == "beat":
+        passive = any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in children) or verb.tag_ == "VBN" and verb.dep_ == "acl"
+        return passive or any(c.lower_ in ("with", "death", "up") for c in verb.subtree if c.i > verb.i)
+    if lemma == "call":
+        return any(c.dep_ == "xcomp" for c in children) or any(
+            c.dep_ == "dobj" and noun_lemma(c) in lexicon.NOUNS for c in children)
+    if lemma == "commit":
+        return not any(c.dep_ == "dobj" and not is_pronoun(c) for c in children)
+    if lemma in ("seek", "help"):
+        # "sought to rig bids", "help drive traffic": trying and making easier, not requests or aid
+        return not any(c.dep_ in ("xcomp", "ccomp") for c in children) or any(
+            c.dep_ in ("dobj", "dative") and names_actor(c) for c in children)
+    if lemma == "ask":
+        # "asked about", "asked whether": a question, not a request
+        return any(c.dep_ == "xcomp" or c.dep_ == "prep" and c.lower_ == "for" or c.dep_ == "dobj" and (
+            noun_lemma(c) in lexicon.NOUNS or c.lemma_.lower() in eventive.ACT_NOUNS) for c in children)
+    if lemma == "plead":
+        return not any(c.lower_ in ("guilty", "innocent") for c in children)
+    if lemma == "sign":
+        # "hope to sign the striker": recruiting a person, not an agreement
+        return not any(c.dep_ == "dobj" and (c.ent_type_ == "PERSON" or c.pos_ == "PROPN" and not c.ent_type_)
+                       for c in children)
+    if lemma == "rule" and any(c.dep_ in PASSIVE_SUBJECT_DEPS for c in children):
+        # "has been ruled out of the tournament": left out, not a rejection
+        return not any(c.dep_ == "prep" and c.lower_ == "of" for c in verb.subtree)
+    return True
 
 
 def noun_trigger(token: Token) -> Trigger | None:
@@ -310,8 +512,10 @@ def noun_trigger(token: Token) -> Trigger | None:
             return None
     if sense is None:
         return None
+    if sense.event_type in ("REQUEST", "SUPPORT") and eventive.market_quantity(token):
+        return None
     if token.dep_ in ("compound", "amod", "nmod") and token.head.pos_ in ("NOUN", "PROPN"):
-        if lexicon.NOUNS.get(noun_lemma(token.head)) or is_actor_noun(token.head):
+        if lexicon.NOUNS.get(noun_lemma(token.head)) or is_actor_noun(token.head) or sense.strength < 0.6:
             return None
         # "a mediation effort", "peace talks": the head noun carries the event in the parse.
         return Trigger(token.head, [token], sense, "noun", _light_verb(token.head))
@@ -332,7 +536,9 @@ def _light_verb(noun: Token) -> Token | None:
 
 def willing_trigger(token: Token) -> Trigger | None:
     """ "is willing / ready / prepared / committed to X": a commitment to X (AGREE)."""
-    if any(c.dep_ in ("xcomp", "prep") for c in token.children):
+    if any(c.dep_ == "xcomp" for c in token.children) or any(
+            c.dep_ == "prep" and any(lexicon.NOUNS.get(noun_lemma(g), Sense("", 0)).event_type in
+                                     lexicon.COOPERATIVE_TYPES for g in c.children) for c in token.children):
         return Trigger(token, [token], Sense("AGREE", 0.7), "adjective")
     return None
 
@@ -347,7 +553,9 @@ def obligation_triggers(sentence: Span, triggers: list[Trigger]) -> list[Trigger
         reporter = verb.head if verb.dep_ == "ccomp" else None
         if reporter is None or not _is_reporting(reporter, triggers):
             continue
-        if not any(c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS for c in verb.children):
+        subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS | PASSIVE_SUBJECT_DEPS]
+        if not subjects or any(s.lower_ in ("i", "we") for s in subjects) or any(
+                c.dep_ == "aux" and c.lower_ == "have" for c in verb.children):
             continue
         existing = [t for t in triggers if t.token.i == verb.i]
         for t in existing:
@@ -428,6 +636,9 @@ def confidence_of(trigger: Trigger, governor: Trigger | None, sentence: Span, ha
     score += 0.05 if has_target else 0.0
     if negated:
         score -= 0.05
+    if trigger.kind == "noun" and trigger.sense.event_type in ("ASSAULT", "COERCE") and trigger.sense.strength >= 0.6:
+        # "the bombing", "the arrest": a strong harm noun names a real event wherever it sits in the sentence
+        score = max(score, HARM_NOUN_CONFIDENCE)
     return clamp(max(score, STATEMENT_CONFIDENCE + 0.1))
 
 
@@ -509,7 +720,7 @@ def participants(trigger: Trigger, event_type: str, state: ArticleState) -> tupl
     sources = [resolved for head in sources for resolved in resolve_mention(head, trigger, state)
                if resolved[1].i not in target_heads and resolved[1].ent_type_ not in NOT_ACTOR_ENTITIES]
     targets = [m for head in targets for m in mentions(head, {"of"}) if not is_pronoun(head)
-               and m[1].ent_type_ not in NOT_ACTOR_ENTITIES]
+               and m[1].ent_type_ not in NOT_ACTOR_ENTITIES and not eventive.is_thing(m[1])]
     seen = {text for text, _ in sources}
     return sources, [(text, head) for text, head in targets if text not in seen]
 

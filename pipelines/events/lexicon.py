@@ -168,7 +168,7 @@ for _verbs, _objects, _sense in (
     ("send dispatch", "troop troops force forces soldier soldiers warship warships reinforcement reinforcements "
      "reservist reservists", Sense("MOBILIZE", 0.75)),
     ("send deliver ship", "aid food medicine medicines supply supplies relief", Sense("AID", 0.75)),
-    ("send supply sell ship", "arm arms weapon weapons", Sense("AID", 0.6)),
+    ("send supply sell ship", "arms weapon weapons", Sense("AID", 0.6)),
     ("take hold seize", "hostage hostages captive captives", Sense("COERCE", 0.75)),
     ("take", "street streets", Sense("PROTEST", 0.75)),
     ("lodge file register", "protest complaint complaints", Sense("ACCUSE", 0.75)),
@@ -222,4 +222,4 @@ PLACE_NOUNS = set(
     "border frontier city town village capital province region district area zone camp base port airport "
     "embassy consulate square street streets building headquarters office offices palace parliament court "
     "prison jail hospital school university mosque church temple market island peninsula coast "
-    "compound checkpoint crossing bridge hotel airbase".split())
+    "compound checkpoint crossing bridge hotel airbase settlement settlements".split())
