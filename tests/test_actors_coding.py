@@ -95,6 +95,23 @@ def test_an_unplaced_state_body_takes_the_articles_country(nlp):
     assert ("Police", "BOL", "COP") in coded(later, "source")
 
 
+def test_an_unclaimed_attack_belongs_to_where_it_happened(nlp):
+    events = events_of(nlp, "A car bombing near Mosul killed four policemen on Sunday.")
+    assert ("car bombing", "IRQ", "UAF") in coded(events, "source")
+
+
+def test_a_city_attacked_is_its_people_a_city_acting_is_its_government(nlp):
+    attacked = events_of(nlp, "Serbian forces shelled Sarajevo on Monday.")
+    assert ("Sarajevo", "BIH", "CVL") in coded(attacked, "target")
+    acting = events_of(nlp, "Ankara accused Greece of harbouring militants.")
+    assert ("Ankara", "TUR", "GOV") in coded(acting, "source")
+
+
+def test_an_attached_phrase_names_the_body_behind_a_mention(nlp):
+    events = events_of(nlp, "A team of inspectors from the IAEA met Iranian officials in Tehran.")
+    assert any(sector == "IGO" and country is None for _, country, sector in coded(events, "source"))
+
+
 def test_weapons_and_documents_are_no_actors(nlp):
     events = events_of(nlp, "The army fired three rockets at the rebels on Monday and handed photographs "
                        "to the envoy.")

@@ -82,7 +82,9 @@ _GENERIC_HEADS = set("leader leaders official officials spokesman spokeswoman sp
                      "supporters delegation source sources movement faction side".split())
 # An attack standing as the actor: a state's attacks are its military's, an unclaimed one is UAF.
 ATTACK_NOUNS = set("attack attacks bombing bombings explosion explosions blast blasts ambush ambushes shelling "
-                   "bombardment strike strikes".split())
+                   "bombardment".split())
+# Words attaching a phrase that places or affiliates the actor.
+_ATTACHING_WORDS = {"of", "from", "in", "at", "near", "based", "for", "with"}
 # Modifiers that make a newspaper, radio or agency the state's voice.
 _STATE_OWNED = {"official", "state", "state-run", "state-owned", "government", "government-run", "state-controlled"}
 # Words that name a kind of body on their own; with them a country name is a modifier, not the actor.
@@ -371,7 +373,26 @@ def code_mention(text: str, head: Token | None = None) -> Codes:
             codes = Codes(codes.country, _title_sector(span))
     for other in _appositions(head):
         codes = codes.merged(code_words(phrase_words(other)))
+    if codes.country is None or codes.sector is None:
+        codes = codes.merged(_attached_codes(head))
     return codes
+
+
+def _attached_codes(head: Token) -> Codes:
+    """Codes from the phrases attached to a mention's head ("a mission of observers from the OSCE", "a
+    group based in Trinidad"): the organisation or country they name."""
+    found = Codes()
+    for prep in head.children:
+        if prep.dep_ in ("prep", "acl") and prep.lower_ in _ATTACHING_WORDS:
+            for obj in prep.subtree:
+                if obj.dep_ == "pobj":
+                    words = phrase_words(obj)
+                    organisation = organisation_in(words.split())
+                    places = " ".join(t.text for t in obj.subtree if t.ent_type_ in ("GPE", "LOC", "NORP"))
+                    country = country_of(words, generated_names=False) or (country_of(places) if places else None)
+                    found = found.merged(Codes(organisation[0] if organisation else country,
+                                               organisation[1] if organisation else None))
+    return found
 
 
 def _span_of(text: str, head: Token) -> Span | None:

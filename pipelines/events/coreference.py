@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from pipelines.events.actors import mentions, phrase_text, phrase_tokens
-from pipelines.events.coding import PERSON_TITLES, ROLE_SECTORS, Codes, code_mention
-from pipelines.events.countries import find_countries
+from pipelines.events.coding import PERSON_TITLES, ROLE_SECTORS, Codes, code_mention, organisation_in
+from pipelines.events.countries import find_countries, is_seat_of_government
 
 # Nouns that name things, not parties: weapons, documents, amounts and times (our own list).
 NOT_ACTOR_NOUNS = set(
@@ -24,7 +24,12 @@ NOT_ACTOR_NOUNS = set(
     "figure figures number numbers amount amounts percent dollars".split())
 NUMBER_ENTITIES = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "ORDINAL"}
 # Sectors of bodies that belong to a state: with no country of their own they are the article's.
-STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "LEG"}
+STATE_SECTORS = {"GOV", "MIL", "JUD", "LEG"}
+# Sectors of people and groups that act where they are: with no country of their own they belong to
+# where the event happened, else to the article's country.
+LOCAL_SECTORS = {"COP", "REB", "OPP", "PTY", "CVL", "REF", "BUS", "EDU", "LAB", "AGR", "MED", "UAF", "CRM", "REL"}
+# Events done to a city by force are done to its people ("shelled Sarajevo"), not to its government.
+FORCE_TYPES = {"ASSAULT", "COERCE"}
 # "the North" / "the South" of a divided country, the first one the article names (our own list).
 _DIVIDED = {"north": ("PRK", "SDN", "CYP", "VNM", "YEM"), "south": ("KOR", "SSD", "VNM", "YEM")}
 _NAME_PARTS_LEFT_OUT = set(PERSON_TITLES) | {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "jr", "jr."}
@@ -61,10 +66,10 @@ class ArticleMemory:
             found = find_countries(doc.text, generated_names=False)
             for ent in doc.ents:
                 if ent.label_ in ("GPE", "LOC") and not find_countries(ent.text, generated_names=False):
-                    found += find_countries(ent.text)
-            for _, _, code in found:
+                    found += [(ent.start, end, code) for _, end, code in find_countries(ent.text)]
+            for start, _, code in found:
                 memory.countries[code] += 1
-                memory.first_seen.setdefault(code, (order, 0))
+                memory.first_seen[code] = min(memory.first_seen.get(code, (order, start)), (order, start))
         return memory
 
     def _add_name(self, order: int, ent: Span) -> None:
@@ -191,10 +196,15 @@ def code_article_actors(events: list[dict], docs: list[tuple[int, Doc]]) -> list
             codes = Codes(actor.get("country"), actor.get("sector"))
             if codes.sector != "IGO":
                 codes = codes.merged(memory.inherited(actor["text"], position))
-            if codes.country is None and codes.sector in STATE_SECTORS and _placeable(actor):
-                codes = Codes(main_country, codes.sector)
-            if codes.country is None and codes.sector == "UAF" and event.get("location"):
-                codes = Codes(event["location"]["country"], codes.sector)
+            if codes.country is None and _placeable(actor):
+                place = (event.get("location") or {}).get("country")
+                if codes.sector in STATE_SECTORS:
+                    codes = Codes(main_country, codes.sector)
+                elif codes.sector in LOCAL_SECTORS and organisation_in(actor["text"].split()) is None:
+                    codes = Codes(place or main_country, codes.sector)
+            if actor["role"] == "target" and str(event["event_type"]) in FORCE_TYPES and \
+                    is_seat_of_government(actor["text"]):
+                codes = Codes(codes.country, "CVL")
             if not any(a["role"] == actor["role"] and a["text"] == actor["text"] for a in actors):
                 actors.append(dict(actor, country=codes.country, sector=codes.sector))
         event["actors"] = actors
