@@ -364,6 +364,12 @@ def code_mention(text: str, head: Token | None = None) -> Codes:
     codes = code_words(text)
     if head is None:
         return codes
+    name = next((e for e in head.doc.ents if e.start <= head.i < e.end), None) if head.ent_type_ == "ORG" \
+        else None
+    if name is not None and name.text != text and organisation_in(name.text.split()) is not None:
+        # the mention cut a longer organisation name short ("National Union" of "National Union for the
+        # Total Independence of Angola")
+        codes = code_words(name.text).merged(codes)
     span = _span_of(text, head)
     if span is not None:
         if codes.country is None:
@@ -396,12 +402,16 @@ def _attached_codes(head: Token) -> Codes:
 
 
 def _span_of(text: str, head: Token) -> Span | None:
-    sentence = head.sent
-    start = sentence.text.find(text)
+    """The span of the mention's text that holds its head (the last occurrence starting before the head)."""
+    doc = head.doc
+    window = doc[max(0, head.i - 40):min(len(doc), head.i + 40)]  # Doc.text joins every token: stay local
+    window_text, offset = window.text, window.start_char
+    start = window_text.rfind(text, 0, head.idx - offset + 1)
+    if start < 0 or start + len(text) < head.idx - offset:
+        start = window_text.find(text, head.idx - offset)
     if start < 0:
         return None
-    return head.doc.char_span(sentence.start_char + start, sentence.start_char + start + len(text),
-                              alignment_mode="expand")
+    return doc.char_span(offset + start, offset + start + len(text), alignment_mode="expand")
 
 
 def _title_sector(span: Span) -> str | None:

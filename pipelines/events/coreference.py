@@ -59,7 +59,8 @@ class ArticleMemory:
                     memory._add_name(order, ent)
             for token in doc:
                 if token.pos_ in ("NOUN", "PROPN") and token.lower_ in ROLE_SECTORS:
-                    codes = code_mention(_phrase(token), token)
+                    phrase = _phrase(token)
+                    codes = code_mention(phrase, token) if find_countries(phrase) else Codes()
                     if codes.country:
                         memory.role_nouns.setdefault(token.lemma_.lower(), []).append(
                             _Antecedent((order, token.i), codes))
@@ -128,8 +129,8 @@ def _phrase(token: Token) -> str:
     return phrase_text(phrase_tokens(token, set()))
 
 
-def _sentence_tokens(doc: Doc, event: dict) -> Span | None:
-    start = doc.text.find(event["sentence"])
+def _sentence_tokens(doc: Doc, doc_text: str, event: dict) -> Span | None:
+    start = doc_text.find(event["sentence"])
     if start < 0:
         return None
     return doc.char_span(start, start + len(event["sentence"]), alignment_mode="expand")
@@ -177,10 +178,11 @@ def code_article_actors(events: list[dict], docs: list[tuple[int, Doc]]) -> list
     memory = ArticleMemory.from_docs(docs)
     order_of = {index: order for order, (index, _) in enumerate(docs)}
     doc_of = dict(docs)
+    text_of = {index: doc.text for index, doc in docs}
     main_country = memory.main_country()
     for event in events:
         doc = doc_of.get(event["paragraph_index"])
-        sentence = _sentence_tokens(doc, event) if doc is not None else None
+        sentence = _sentence_tokens(doc, text_of[event["paragraph_index"]], event) if doc is not None else None
         position = (order_of.get(event["paragraph_index"], 0), sentence.start if sentence is not None else 0)
         actors = []
         for actor in event["actors"]:

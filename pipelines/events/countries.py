@@ -185,6 +185,10 @@ YEM|yemen|yemeni;yemenis|sanaa;aden
 ZMB|zambia|zambian;zambians|lusaka
 ZWE|zimbabwe|zimbabwean;zimbabweans|harare
 VAT|vatican;holy see|vatican|
+RUS|chechnya|chechen;chechens|grozny
+CHN|tibet|tibetan;tibetans|lhasa
+LKA|tamil eelam|tamil;tamils|jaffna
+ESP|basque country|basque;basques|
 """
 
 # written forms that are also ordinary English words: only matched when capitalized as in the text
@@ -254,6 +258,7 @@ def _table() -> tuple[dict[tuple[str, ...], str], set[tuple[str, ...]], int]:
     return table, set(generated), max(len(k) for k in table)
 
 
+@lru_cache(maxsize=65536)
 def _normalize_word(word: str) -> str:
     word = word.lower()
     if word.endswith("'s"):
