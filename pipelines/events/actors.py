@@ -14,8 +14,23 @@ _PHRASE_PREPOSITIONS = {"of", "from", "in", "for", "based"}
 PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "them", "him",
             "who", "which", "that", "whom", "whose"}
 
-# word (lowercase) -> sector code, for telling actor nouns from others.
-SECTORS = ROLE_SECTORS
+# The nouns extraction treats as naming actors (extract.is_actor_noun), with their sector codes. Kept as
+# extraction had them: the coding tables (coding.ROLE_SECTORS) know more words, for codes only.
+_ACTOR_NOUNS = (
+    "president premier minister ministry ministers government cabinet official officials administration "
+    "authorities authority spokesman spokeswoman spokesperson diplomat diplomats ambassador embassy envoy "
+    "parliament lawmakers legislature congress senate regime king queen emir chancellor governor mayor "
+    "secretary state-department leader leaders council negotiators delegation counterpart army military "
+    "troops soldiers soldier forces navy marines commander commanders general generals officer officers "
+    "air-force militaries warplanes jets helicopters tanks police policeman policemen police-officers "
+    "gendarmes rebels rebel insurgents insurgent guerrillas guerillas guerrilla militants militant militia "
+    "militiamen separatists fighters opposition dissidents dissident activists activist court judge judges "
+    "prosecutor prosecutors tribunal newspaper media reporters reporter journalists journalist agency "
+    "television radio press company companies businessman businessmen firm firms corporation bank banks "
+    "investors civilians residents villagers people refugees students workers farmers demonstrators "
+    "protesters protestors un u.n. united-nations nato eu imf unhcr osce iaea ngo charity red-cross amnesty"
+)
+SECTORS = {word: ROLE_SECTORS.get(word) for word in _ACTOR_NOUNS.split()}
 
 
 def phrase_tokens(head: Token, prepositions: set[str] = _PHRASE_PREPOSITIONS) -> list[Token]:

@@ -42,7 +42,7 @@ _ROLE_WORDS = {
            "chancellor governor governors mayor secretary state-department rulers ruler prime-minister "
            "vice-president secretary-general adviser advisers advisor commission council committee "
            "negotiators delegation delegations counterpart consulate foreign-ministry junta dictator "
-           "leadership state-media mediator prince crown-prince sheikh",
+           "leader leaders leadership state-media mediator prince crown-prince sheikh",
     "MIL": "army armies military militaries troops soldier soldiers forces navy marines commander commanders "
            "general generals officer officers air-force warplanes jets helicopters helicopter tanks tank "
            "militia militias militiamen paratroopers peacekeepers peacekeeping-force artillery gunboats "
@@ -406,9 +406,10 @@ def _span_of(text: str, head: Token) -> Span | None:
     doc = head.doc
     window = doc[max(0, head.i - 40):min(len(doc), head.i + 40)]  # Doc.text joins every token: stay local
     window_text, offset = window.text, window.start_char
-    start = window_text.rfind(text, 0, head.idx - offset + 1)
-    if start < 0 or start + len(text) < head.idx - offset:
-        start = window_text.find(text, head.idx - offset)
+    at = head.idx - offset
+    start = window_text.find(text)
+    while start >= 0 and start + len(text) <= at:
+        start = window_text.find(text, start + 1)
     if start < 0:
         return None
     return doc.char_span(offset + start, offset + start + len(text), alignment_mode="expand")
