@@ -57,9 +57,10 @@ def events_of(nlp, *paragraphs):
     return results[0].events
 
 
-def coded(events, role=None):
+def coded(events, role=None, paragraph=None):
+    """(text, country, sector) of the actors, of one role and paragraph when given."""
     return {(a["text"], a["country"], a["sector"]) for e in events for a in e["actors"]
-            if role is None or a["role"] == role}
+            if (role is None or a["role"] == role) and paragraph in (None, e["paragraph_index"])}
 
 
 def test_titles_give_the_sector_of_a_named_person(nlp):
@@ -77,22 +78,19 @@ def test_surnames_inherit_the_codes_of_the_full_mention_across_paragraphs(nlp):
 def test_the_ministry_refers_back_to_the_last_ministry_named(nlp):
     events = events_of(nlp, "The Iranian foreign ministry summoned the Danish ambassador on Monday.",
                        "The ministry also condemned the cartoons.")
-    later = [e for e in events if e["paragraph_index"] == 1]
-    assert ("ministry", "IRN", "GOV") in coded(later, "source")
+    assert ("ministry", "IRN", "GOV") in coded(events, "source", paragraph=1)
 
 
 def test_the_north_is_the_divided_country_the_article_named(nlp):
     events = events_of(nlp, "South Korean troops fired warning shots after North Korean soldiers crossed "
                        "the border.", "The North condemned the shooting on Tuesday.")
-    later = [e for e in events if e["paragraph_index"] == 1]
-    assert any(country == "PRK" for _, country, _ in coded(later, "source"))
+    assert any(country == "PRK" for _, country, _ in coded(events, "source", paragraph=1))
 
 
 def test_an_unplaced_state_body_takes_the_articles_country(nlp):
     events = events_of(nlp, "Hundreds of Bolivian miners marched in La Paz on Monday.",
                        "Police arrested twelve protesters.")
-    later = [e for e in events if e["paragraph_index"] == 1]
-    assert ("Police", "BOL", "COP") in coded(later, "source")
+    assert ("Police", "BOL", "COP") in coded(events, "source", paragraph=1)
 
 
 def test_an_unclaimed_attack_belongs_to_where_it_happened(nlp):

@@ -87,12 +87,11 @@ ATTACK_NOUNS = set("attack attacks bombing bombings explosion explosions blast b
 _ATTACHING_WORDS = {"of", "from", "in", "at", "near", "based", "for", "with"}
 # Modifiers that make a newspaper, radio or agency the state's voice.
 _STATE_OWNED = {"official", "state", "state-run", "state-owned", "government", "government-run", "state-controlled"}
-# Words that name a kind of body on their own; with them a country name is a modifier, not the actor.
-_SECTOR_OF_NAME_WORDS = {"union": "LAB", "party": "PTY", "front": "REB", "army": "MIL", "church": "REL",
-                         "university": "EDU", "court": "JUD", "parliament": "LEG", "council": "GOV",
-                         "ministry": "GOV", "commission": "GOV", "agency": "GOV", "bank": "BUS",
-                         "company": "BUS", "corporation": "BUS", "newspaper": "JRN", "radio": "JRN",
-                         "television": "JRN", "police": "COP"}
+# Body words ending a mention of an organisation ("the UN refugee agency"): the organisation's sector
+# stands, not the word's.
+_NAME_WORDS = {"union", "party", "front", "army", "church", "university", "court", "parliament", "council",
+               "ministry", "commission", "agency", "bank", "company", "corporation", "newspaper", "radio",
+               "television", "police"}
 
 # Organisations: name -> (country, sector). Our own list of bodies that news names without a country word.
 _ORGANISATIONS = """
@@ -129,6 +128,16 @@ SDN|REB|spla;sudan people's liberation army;janjaweed
 UGA|REB|lord's resistance army;lra
 PHL|REB|abu sayyaf;moro islamic liberation front;milf;new people's army
 MAR|REB|polisario;polisario front
+GBR|JRN|reuters;bbc
+USA|JRN|associated press;ap;cnn;new york times;washington post
+FRA|JRN|afp;agence france-presse
+CHN|JRN|xinhua;people's daily
+RUS|JRN|tass;itar-tass;interfax;ria novosti
+PRK|JRN|kcna;korean central news agency
+KOR|JRN|yonhap
+JPN|JRN|kyodo
+IRN|JRN|irna
+QAT|JRN|al jazeera
 USA|GOV|cia;fbi;congress;senate;state department;pentagon;white house
 USA|LEG|house of representatives
 USA|MIL|marines;us army;us navy
@@ -160,7 +169,7 @@ def _organisations() -> dict[tuple[str, ...], tuple[str | None, str]]:
 
 ORGANISATIONS = _organisations()
 # Acronyms and short names that are also English words: only matched as written in capitals.
-_UPPER_ONLY = {("who",), ("au",), ("ec",), ("eta",), ("amal",), ("eln",), ("mdc",), ("icc",), ("oas",),
+_UPPER_ONLY = {("ap",), ("who",), ("au",), ("ec",), ("eta",), ("amal",), ("eln",), ("mdc",), ("icc",), ("oas",),
                ("un",), ("eu",), ("ira",), ("milf",), ("gcc",)}
 
 # Office holders news often names without their country: surname (or full name) -> ISO3, all GOV.
@@ -338,7 +347,7 @@ def code_words(text: str) -> Codes:
     sector = sector_of_words(words)
     if organisation is not None:
         org_country, org_sector = organisation
-        name_sector = sector if sector and _clean(words[-1]) not in _SECTOR_OF_NAME_WORDS else None
+        name_sector = sector if sector and _clean(words[-1]) not in _NAME_WORDS else None
         return Codes(org_country or (country if org_sector != "IGO" else None), name_sector or org_sector)
     holder = office_holder_country(words)
     if holder is not None and (country is None or not _names_country_first(text)):
@@ -352,7 +361,7 @@ def code_words(text: str) -> Codes:
 
 def _names_country_first(text: str) -> bool:
     """True when the mention opens with a country word ("Russian President Vladimir Putin")."""
-    found = find_countries(text)
+    found = find_countries(text, generated_names=False)
     return bool(found) and found[0][0] == 0
 
 
