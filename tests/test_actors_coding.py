@@ -110,6 +110,12 @@ def test_an_attached_phrase_names_the_body_behind_a_mention(nlp):
     assert any(sector == "IGO" and country is None for _, country, sector in coded(events, "source"))
 
 
+def test_a_state_acting_unnamed_is_coded_with_a_documented_symbol(nlp):
+    events = events_of(nlp, "Two journalists were arrested in Lebanon on Monday.")
+    assert ("Lebanon", "LBN", "GOV") in coded(events, "source")
+    assert {sector for e in events for a in e["actors"] if (sector := a["sector"])} <= set(SECTOR_CODES)
+
+
 def test_weapons_and_documents_are_no_actors(nlp):
     events = events_of(nlp, "The army fired three rockets at the rebels on Monday and handed photographs "
                        "to the envoy.")
