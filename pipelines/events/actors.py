@@ -1,10 +1,10 @@
 """Actor mentions from the dependency parse: the noun phrase of a participant (split at conjunctions),
-with the country and sector its words imply."""
+with the country and sector its words imply (pipelines.events.coding)."""
 from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from pipelines.events.countries import country_of
+from pipelines.events.coding import ROLE_SECTORS, code_mention, sector_of_words
 
 # Dependents that leave the noun phrase: clauses, appositions, coordination (handled apart).
 _OUTSIDE_PHRASE = {"relcl", "acl", "advcl", "appos", "cc", "conj", "parataxis", "ccomp", "punct", "preconj",
@@ -14,29 +14,23 @@ _PHRASE_PREPOSITIONS = {"of", "from", "in", "for", "based"}
 PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "them", "him",
             "who", "which", "that", "whom", "whose"}
 
-# word (lowercase) -> sector. Our own list of the words news uses for the kinds of actors.
-_SECTOR_WORDS = {
-    "government": "president premier minister ministry ministers government cabinet official officials "
-                  "administration authorities authority spokesman spokeswoman spokesperson diplomat diplomats "
-                  "ambassador embassy envoy parliament lawmakers legislature congress senate regime king queen "
-                  "emir chancellor governor mayor secretary state-department leader leaders council negotiators "
-                  "delegation counterpart",
-    "military": "army military troops soldiers soldier forces navy marines commander commanders general generals "
-                "officer officers air-force militaries warplanes jets helicopters tanks",
-    "police": "police policeman policemen police-officers gendarmes",
-    "rebels": "rebels rebel insurgents insurgent guerrillas guerillas guerrilla militants militant militia "
-              "militiamen separatists fighters",
-    "opposition": "opposition dissidents dissident activists activist",
-    "judiciary": "court judge judges prosecutor prosecutors tribunal",
-    "media": "newspaper media reporters reporter journalists journalist agency television radio press",
-    "business": "company companies businessman businessmen firm firms corporation bank banks investors",
-    "civilians": "civilians residents villagers people refugees students workers farmers demonstrators "
-                 "protesters protestors",
-    "igo": "un u.n. united-nations nato eu imf unhcr osce iaea",
-    "ngo": "ngo charity red-cross amnesty",
-}
-SECTORS = {word: sector for sector, words in _SECTOR_WORDS.items() for word in words.split()}
-_SECURITY_FORCES = ("security", "forces")
+# The nouns extraction treats as naming actors (extract.is_actor_noun), with their sector codes. Kept as
+# extraction had them: the coding tables (coding.ROLE_SECTORS) know more words, for codes only.
+_ACTOR_NOUNS = (
+    "president premier minister ministry ministers government cabinet official officials administration "
+    "authorities authority spokesman spokeswoman spokesperson diplomat diplomats ambassador embassy envoy "
+    "parliament lawmakers legislature congress senate regime king queen emir chancellor governor mayor "
+    "secretary state-department leader leaders council negotiators delegation counterpart army military "
+    "troops soldiers soldier forces navy marines commander commanders general generals officer officers "
+    "air-force militaries warplanes jets helicopters tanks police policeman policemen police-officers "
+    "gendarmes rebels rebel insurgents insurgent guerrillas guerillas guerrilla militants militant militia "
+    "militiamen separatists fighters opposition dissidents dissident activists activist court judge judges "
+    "prosecutor prosecutors tribunal newspaper media reporters reporter journalists journalist agency "
+    "television radio press company companies businessman businessmen firm firms corporation bank banks "
+    "investors civilians residents villagers people refugees students workers farmers demonstrators "
+    "protesters protestors un u.n. united-nations nato eu imf unhcr osce iaea ngo charity red-cross amnesty"
+)
+SECTORS = {word: ROLE_SECTORS.get(word) for word in _ACTOR_NOUNS.split()}
 
 
 def phrase_tokens(head: Token, prepositions: set[str] = _PHRASE_PREPOSITIONS) -> list[Token]:
@@ -102,24 +96,15 @@ def _coordinated_modifiers(modifier: Token) -> list[Token]:
 
 
 def sector_of(text: str) -> str | None:
-    """The sector the words of a mention state (government, military, police, rebels, ...), or None."""
-    words = text.lower().replace("u.n.", "un").split()
-    joined = "-".join(words)
-    if "-".join(_SECURITY_FORCES) in joined:
-        return "police"
-    for size in (2, 1):
-        for i in range(len(words) - size, -1, -1):
-            word = "-".join(w.strip(".,'\"()") for w in words[i:i + size])
-            if word in SECTORS:
-                return SECTORS[word]
-    return None
+    """The sector code the words of a mention state (GOV, MIL, REB, COP, ...), or None."""
+    return sector_of_words(text.split())
 
 
 def actor_record(role: str, text: str, head: Token) -> dict:
     """An Actor record (schemas/event.avsc)."""
-    entity = head.ent_type_ or None
-    return {"role": role, "text": text, "country": country_of(text), "sector": sector_of(text),
-            "entity_type": entity}
+    codes = code_mention(text, head)
+    return {"role": role, "text": text, "country": codes.country, "sector": codes.sector,
+            "entity_type": head.ent_type_ or None}
 
 
 def is_pronoun(token: Token) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from pipelines.events.coreference import code_article_actors
 from pipelines.events.extract import PARAGRAPH_OFFSET, EventExtractor
 from pipelines.events.nlp import TITLE_COMPONENT
 from pipelines.events.screen import EVENT, NOTHING, TriggerScreen, sentence_spans
@@ -76,7 +77,7 @@ class EventBatcher:
                     NLP_ERROR, f"spaCy could not parse paragraph {index}: {type(error).__name__}: {error}")))
                 continue
             try:
-                events = self.extractor.article_events(item.article, parsed)
+                events = code_article_actors(self.extractor.article_events(item.article, parsed), parsed)
             except Exception as e:  # noqa: BLE001 - one odd parse must not stop the worker; the reason is kept
                 results.append(ArticleResult(item.article, item.context, error=(
                     EXTRACTION_ERROR, f"{type(e).__name__}: {e}")))

