@@ -10,9 +10,10 @@ from pipelines.records import SourceMessage
 
 
 def read_lines(path: str) -> Iterator[SourceMessage]:
-    """Each non-blank line of the file (any Beam filesystem path) as raw bytes with its 1-based line number."""
+    """Each non-blank line of the file (any Beam filesystem path; .gz and .bz2 decompressed by their extension)
+    as raw bytes with its 1-based line number."""
     with FileSystems.open(path) as fh:
-        for number, line in enumerate(fh, start=1):
+        for number, line in enumerate(iter(fh.readline, b""), start=1):
             value = line.rstrip(b"\r\n")
             if value.strip():
                 yield SourceMessage(value=value, line=number)
