@@ -1,8 +1,9 @@
 """Throughput of the events stage against plain spaCy, on the same BBC text in the same run.
 
-The stage (pipelines/events/batch.py: what the ExtractEvents DoFn does per bundle: nlp.pipe over batched
-paragraphs with our pipeline, then event extraction) is timed against `nlp.pipe` of the same model as it
-loads, over the same paragraphs, alternating chunk by chunk so both see the same machine load.
+The stage (pipelines/events/batch.py: what the ExtractEvents DoFn does per bundle: the trigger screen,
+nlp.pipe over the batched sentences it passes, without the entity recognizer where only reporting verbs
+occur, then event extraction) is timed against `nlp.pipe` of the same model as it loads, every component,
+over the same paragraphs, alternating chunk by chunk so both see the same machine load.
 Prints words/s for both and their ratio; the last line is one JSON object.
 
 usage: python benchmarks/events.py [--limit N] [--data ../shared/data/bbc_news.jsonl] [--batch-size 64]
@@ -90,7 +91,7 @@ def main() -> int:
     }
     print(f"plain nlp.pipe : {result['plain_nlp_pipe_words_per_s']:>8} words/s ({plain_s:.1f} s)")
     print(f"events stage   : {result['stage_words_per_s']:>8} words/s ({stage_s:.1f} s, {events} events)")
-    print(f"ratio          : {result['ratio']:.3f} (stage / plain; aim >= 0.85)")
+    print(f"ratio          : {result['ratio']:.3f} (stage / plain; aim >= 1.2)")
     print(json.dumps(result))
     return 0
 
