@@ -77,7 +77,7 @@ def test_surnames_inherit_the_codes_of_the_full_mention_across_paragraphs(nlp):
 
 def test_the_ministry_refers_back_to_the_last_ministry_named(nlp):
     events = events_of(nlp, "The Iranian foreign ministry summoned the Danish ambassador on Monday.",
-                       "The ministry also condemned the cartoons.")
+                       "The ministry also condemned the Danish newspaper.")
     assert ("ministry", "IRN", "GOV") in coded(events, "source", paragraph=1)
 
 
@@ -137,3 +137,14 @@ def test_seed_story_actors_carry_their_countries(nlp):
     for name, country in (("Trump", "USA"), ("Kim", "PRK"), ("North", "PRK")):
         assert {c for t, c in actors if t == name} == {country}, name
     assert not any(word in text for text, _ in actors for word in ("missile", "photograph"))
+
+
+def test_a_name_inside_a_coded_actor_phrase_codes_its_later_mentions_without_entities():
+    from pipelines.events.coding import Codes
+    from pipelines.events.coreference import ArticleMemory
+
+    memory = ArticleMemory()
+    memory.add_actor_names("North Korean leader Kim Jong-un", Codes("PRK", "GOV"), (1, 0))
+    assert memory.inherited("Kim", (6, 0)) == Codes("PRK", "GOV")
+    assert memory.inherited("leader", (6, 0)) == Codes()
+    assert "North" not in memory.names and "Korean" not in memory.names

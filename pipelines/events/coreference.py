@@ -73,6 +73,21 @@ class ArticleMemory:
                 memory.first_seen[code] = min(memory.first_seen.get(code, (order, start)), (order, start))
         return memory
 
+    def add_actor_names(self, actor_text: str, codes: Codes, position: tuple[int, int]) -> None:
+        """A coded actor phrase that holds a name ("North Korean leader Kim Jong-un") lends its codes to the
+        name's words, whether or not the entity recognizer ran on its sentence (the trigger screen parses
+        some sentences without it)."""
+        if not codes.country:
+            return
+        for word in actor_text.split():
+            if word[:1].isupper() and len(word) > 1 and word.lower() not in _NAME_PARTS_LEFT_OUT \
+                    and word.lower() not in ROLE_SECTORS and word.lower() not in _DIVIDED \
+                    and not find_countries(word):
+                candidates = self.names.setdefault(word, [])
+                if not any(c.position == position for c in candidates):
+                    candidates.append(_Antecedent(position, codes))
+                    candidates.sort(key=lambda c: c.position)
+
     def _add_name(self, order: int, ent: Span) -> None:
         root = ent.root
         codes = code_mention(_phrase(root), root)
@@ -180,6 +195,11 @@ def code_article_actors(events: list[dict], docs: list[tuple[int, Doc]]) -> list
     doc_of = dict(docs)
     text_of = {index: doc.text for index, doc in docs}
     main_country = memory.main_country()
+    for event in events:
+        for actor in event["actors"]:
+            if len(actor["text"].split()) > 1:
+                memory.add_actor_names(actor["text"], Codes(actor.get("country"), actor.get("sector")),
+                                       (order_of.get(event["paragraph_index"], 0), 0))
     for event in events:
         doc = doc_of.get(event["paragraph_index"])
         sentence = _sentence_tokens(doc, text_of[event["paragraph_index"]], event) if doc is not None else None
