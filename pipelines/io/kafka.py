@@ -29,7 +29,6 @@ from kafka.errors import (
     InvalidTimestampError,
     MessageSizeTooLargeError,
     RecordListTooLargeError,
-    TopicAuthorizationFailedError,
 )
 from kafka.structs import OffsetAndMetadata
 
@@ -150,15 +149,13 @@ def plan_partitions(
 
 
 def _wait_for_partitions(consumer: KafkaConsumer, topic: str, timeout_s: float) -> set[int]:
-    """The topic's partition ids, waiting for a topic still being created; a topic the principal may
-    not describe fails at once (TopicAuthorizationFailedError) instead of looking absent until the timeout."""
+    """The topic's partition ids, waiting for a topic still being created. A topic the principal may not
+    describe looks absent here (the brokers leave it out of the metadata): `check_access` reports it first."""
     deadline = time.monotonic() + timeout_s
     while True:
         ids = consumer.partitions_for_topic(topic)
         if ids:
             return ids
-        if topic in consumer._client.cluster.unauthorized_topics:
-            raise TopicAuthorizationFailedError(f"not authorized to describe topic {topic!r}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"topic {topic!r} not found on the brokers within {timeout_s:.0f}s")
         time.sleep(0.2)

@@ -173,8 +173,9 @@ def check_brokers(connection: KafkaConnection, timeout_s: float) -> None:
 
 
 class AuthenticationFailures(logging.Filter):
-    """Keeps the SASL authentication failures kafka-python logs (and hides those log lines) while it
-    retries a bootstrap: it retries them until its timeout and then reports only "Unable to bootstrap"."""
+    """Keeps the SASL authentication failures kafka-python logs while it retries a bootstrap (it retries
+    them until its timeout, then reports only "Unable to bootstrap"), and keeps its retry warnings off
+    the terminal: the check reports one line of its own."""
 
     LOGGERS = ("kafka.net.manager", "kafka.net.connection", "kafka.net.transport")
 
