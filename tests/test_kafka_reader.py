@@ -18,8 +18,9 @@ import kafka
 import pytest
 from apache_beam.io.restriction_trackers import OffsetRange
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.options.pipeline_options import PipelineOptions, PrismRunnerOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.portability.prism_runner import PrismRunner
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import TimerSpec, on_timer
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Timestamp
@@ -82,7 +83,7 @@ def test_a_far_future_record_time_moves_the_watermark_to_the_clock_not_beyond():
 
 # --- commits ----------------------------------------------------------------------------------------------
 
-def test_commit_finalizers_are_due_at_most_once_per_interval_with_the_highest_offset():
+def test_commit_finalizers_are_due_at_most_once_per_interval_with_the_offset_read():
     clock = FakeClock(0.0)
     schedule = CommitSchedule(clock=clock)
     schedule.read_up_to("p0", 10)
@@ -90,11 +91,15 @@ def test_commit_finalizers_are_due_at_most_once_per_interval_with_the_highest_of
     schedule.read_up_to("p0", 20)
     clock.now = 1.0
     assert schedule.take_due("p0", 5.0) is None, "registered one second ago"
-    schedule.read_up_to("p0", 15)
     clock.now = 5.0
-    assert schedule.take_due("p0", 5.0) == 20, "an idle bundle later carries the offsets read meanwhile"
+    assert schedule.take_due("p0", 5.0) == 20, "a later (idle) bundle carries the offsets read meanwhile"
     clock.now = 20.0
     assert schedule.take_due("p0", 5.0) is None, "nothing new"
+    schedule.read_up_to("p0", 15)
+    clock.now = 40.0
+    assert schedule.take_due("p0", 5.0) is None, "a restored earlier checkpoint: wait until it passes 20 again"
+    schedule.read_up_to("p0", 25)
+    assert schedule.take_due("p0", 5.0) == 25
     assert schedule.take_due("p1", 5.0) is None
 
 
@@ -183,8 +188,11 @@ def run_reader(connection: KafkaConnection, settings: ReadSettings, specs: list[
     its binary; returns the run id and counters."""
     run = uuid.uuid4().hex
     if prism:
-        p = beam.Pipeline(options=PipelineOptions(["--runner=PrismRunner", f"--prism_location={prism}",
-                                                   "--streaming", "--environment_type=LOOPBACK"]))
+        # its own Prism server: the process-wide one may have been started without --prism_location
+        options = PipelineOptions(["--streaming", "--environment_type=LOOPBACK",
+                                   "--experiments=disable_prism_server_singleton"])
+        options.view_as(PrismRunnerOptions).prism_location = prism
+        p = beam.Pipeline(runner=PrismRunner(), options=options)
     else:
         p = beam.Pipeline(runner=FnApiRunner())
     messages = p | beam.Create(specs) | ReadPartitions(connection, settings)

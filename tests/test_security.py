@@ -10,6 +10,7 @@ import time
 import pytest
 
 from pipelines.cli import main
+from pipelines.io import consumer_pool, discovery, offsets
 from pipelines.io import kafka as kafka_io
 from pipelines.io.avro import decode_single_object
 from pipelines.io.broker import EmbeddedBroker, free_port
@@ -135,17 +136,22 @@ def test_every_kafka_client_the_pipeline_opens_gets_the_security_settings(monkey
 
     import kafka.admin
 
-    for name in ("KafkaConsumer", "KafkaProducer"):
-        monkeypatch.setattr(kafka_io, name, recording_client(name))
+    for module in (kafka_io, consumer_pool, offsets, discovery):
+        for name in ("KafkaConsumer", "KafkaProducer"):
+            if hasattr(module, name):
+                monkeypatch.setattr(module, name, recording_client(name))
     monkeypatch.setattr(kafka.admin, "KafkaAdminClient", recording_client("KafkaAdminClient"))
     connection = options("--security-protocol", "SASL_PLAINTEXT", "--sasl-mechanism", "PLAIN",
                          "--sasl-username", "ingest", "--sasl-password", SECRET).kafka_connection()
     settings = kafka_io.ReadSettings(topics=("t",), group_id="g")
     spec = kafka_io.PartitionSpec("t", 0, 0, 1)
+    partition = kafka_io.TopicPartition("t", 0)
     entry_points = [
         lambda: kafka_io.plan_partitions(connection, settings),
-        lambda: kafka_io.ReadPartitionFn(connection, settings).setup(),
-        lambda: kafka_io.ReadPartitionFn(connection, settings)._commit(kafka_io.TopicPartition("t", 0), 1),
+        lambda: consumer_pool.ConsumerPool().lease(connection, settings.consumer_config, partition, 0).__enter__(),
+        lambda: offsets.OffsetCommitter(connection).commit("g", partition, 1),
+        lambda: offsets.EndOffsets().end_offset(connection, partition),
+        lambda: discovery.topic_partitions(connection, ("t",)),
         lambda: list(kafka_io.CommitBoundedOffsetsFn(connection, "g").process(spec, 1)),
         lambda: kafka_io.WriteToKafkaFn(connection, "t").setup(),
         lambda: kafka_io.ensure_topic(connection, "t", 1),

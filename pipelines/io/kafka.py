@@ -263,7 +263,7 @@ class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermar
             tracker.try_claim(MAX_OFFSET)
             return
         watermark = PartitionWatermark(watermark_estimator.current_watermark(), self.settings.watermark_max_delay_s)
-        next_offset = None
+        next_offset = restriction.start
         with CONSUMERS.lease(self.connection, self.settings.consumer_config, tp, restriction.start) as consumer:
             try:
                 for record in self._records(consumer, tracker, restriction, watermark, watermark_estimator):
@@ -278,8 +278,8 @@ class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermar
                     )
             finally:
                 END_OFFSETS.seen(self.connection, tp, consumer.highwater)
-                if unbounded and self.settings.group_id and self.settings.commit_offsets:
-                    self._schedule_commit(tp, next_offset, bundle_finalizer)
+        if unbounded and self.settings.group_id and self.settings.commit_offsets:
+            self._schedule_commit(tp, next_offset, bundle_finalizer)
 
     def _records(self, consumer: PartitionConsumer, tracker, restriction: OffsetRange, watermark: PartitionWatermark,
                  estimator) -> Iterable:
@@ -315,10 +315,10 @@ class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermar
                 tracker.defer_remainder(Duration.of(0 if polled.records else self.settings.idle_resume_delay_s))
                 return
 
-    def _schedule_commit(self, tp: TopicPartition, next_offset: int | None, bundle_finalizer) -> None:
+    def _schedule_commit(self, tp: TopicPartition, next_offset: int, bundle_finalizer) -> None:
+        """Only after a bundle that completed: a failed one's records are read again from its restriction."""
         group = self.settings.group_id
-        if next_offset is not None:
-            COMMIT_SCHEDULE.read_up_to((self.connection, group, tp), next_offset)
+        COMMIT_SCHEDULE.read_up_to((self.connection, group, tp), next_offset)
         due = COMMIT_SCHEDULE.take_due((self.connection, group, tp), self.settings.commit_interval_s)
         if due is not None:
             committer = OffsetCommitter.shared(self.connection)

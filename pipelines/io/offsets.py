@@ -70,11 +70,13 @@ class OffsetCommitter:
 class CommitSchedule:
     """Which offset, if any, a bundle should register a commit finalizer for.
 
-    Every bundle that read records reports the next offset; a finalizer is due at most once per
-    interval per partition, carrying the highest offset read so far. Bundles of one partition run
-    one after another (each resumes the previous one's residual), so when a later bundle is finalized
-    the earlier ones are durable too. Idle bundles keep asking, so the last offsets are committed
-    within about an interval even when the partition goes quiet.
+    Every completed bundle reports how far its partition has been read: its last offset + 1, or its
+    restriction's start when it read nothing. Bundles of one partition run one after another (each
+    resumes the previous one's residual), so once a bundle is finalized everything below that offset
+    is durable. A finalizer is due at most once per interval per partition; idle bundles keep
+    reporting, so the last offsets are committed within about an interval when the partition goes
+    quiet. A bundle that starts lower than reported before (the runner restored an earlier
+    checkpoint) lowers the offset, so no commit passes what the restored job has read.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
@@ -84,9 +86,9 @@ class CommitSchedule:
         self._lock = threading.Lock()
 
     def read_up_to(self, key: object, next_offset: int) -> None:
-        """A bundle read the partition `key` up to `next_offset` (exclusive)."""
+        """The partition `key` has been read up to `next_offset` (exclusive) by this bundle and those before."""
         with self._lock:
-            self._read[key] = max(next_offset, self._read.get(key, next_offset))
+            self._read[key] = next_offset
 
     def take_due(self, key: object, interval_s: float) -> int | None:
         """The offset to register a finalizer for now, or None (nothing new, or registered too recently)."""
