@@ -88,8 +88,8 @@ def test_unbounded_reader_checkpoints_and_commits_only_when_finalized(broker, to
 
 
 def test_the_streaming_graph_builds_for_a_portable_runner(tmp_path):
-    """What `--streaming` submits to Flink or Dataflow: the unbounded reader, keyed-state dedup and windowed
-    files, serialized to the runner API (nothing runs: the DirectRunner cannot run an unbounded source)."""
+    """What `--streaming` submits to Flink or Dataflow: the unbounded reader, keyed-state dedup, files cut by
+    processing time and commits of what they hold, serialized to the runner API (nothing runs here)."""
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -103,7 +103,7 @@ def test_the_streaming_graph_builds_for_a_portable_runner(tmp_path):
     proto = p.to_runner_api()
     labels = [t.unique_name for t in proto.components.transforms.values()]
     assert any(label.endswith("ReadKafka/Read") for label in labels)
-    assert any("WindowForFiles" in label for label in labels)
-    assert not any("CommitOffsets" in label for label in labels)
+    assert any(label.endswith("WriteFiles/CutFiles") for label in labels)
+    assert any(label.endswith("CommitOffsets/Commit") for label in labels)
     assert {"beam:requirement:pardo:splittable_dofn:v1", "beam:requirement:pardo:stateful:v1",
             "beam:requirement:pardo:finalization:v1"} <= set(proto.requirements)
