@@ -14,7 +14,6 @@ The reader itself commits nothing in streaming: committing at bundle finalizatio
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import apache_beam as beam
@@ -24,10 +23,10 @@ from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.transforms.window import GlobalWindows
 from apache_beam.utils.timestamp import Timestamp
-from kafka import KafkaConsumer, TopicPartition
-from kafka.structs import OffsetAndMetadata
+from kafka import TopicPartition
 
 from pipelines.io.kafka_config import KafkaConnection
+from pipelines.io.offsets import OffsetCommitter
 from pipelines.transforms.stage import METRICS_NAMESPACE
 
 LOG = logging.getLogger(__name__)
@@ -41,42 +40,6 @@ def committable_offset(read: set[int], written: set[int]) -> int | None:
     if pending:
         return min(pending)
     return max(read) + 1 if read else None
-
-
-class MonotonicCommitter:
-    """One committing consumer per process and group; a partition's committed offset only moves forward."""
-
-    _instances: dict[tuple, MonotonicCommitter] = {}
-    _instances_lock = threading.Lock()
-
-    def __init__(self, connection: KafkaConnection, group_id: str):
-        self.connection = connection
-        self.group_id = group_id
-        self._consumer: KafkaConsumer | None = None
-        self._committed: dict[TopicPartition, int] = {}
-        self._lock = threading.Lock()
-
-    @classmethod
-    def shared(cls, connection: KafkaConnection, group_id: str) -> MonotonicCommitter:
-        with cls._instances_lock:
-            key = (connection, group_id)
-            if key not in cls._instances:
-                cls._instances[key] = cls(connection, group_id)
-            return cls._instances[key]
-
-    def commit(self, topic: str, partition: int, offset: int) -> bool:
-        """Commits `offset` unless this process already committed that partition at or beyond it."""
-        tp = TopicPartition(topic, partition)
-        with self._lock:
-            if self._committed.get(tp, -1) >= offset:
-                return False
-            if self._consumer is None:
-                self._consumer = KafkaConsumer(group_id=self.group_id, enable_auto_commit=False,
-                                               **self.connection.client_config())
-            self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
-            self._committed[tp] = offset
-        LOG.debug("committed %s[%s] = %s", topic, partition, offset)
-        return True
 
 
 # State and timer of CommitWrittenFn (one set per topic-partition).
@@ -117,7 +80,7 @@ class CommitWrittenFn(beam.DoFn):
         if offset is None:
             return
         topic, partition = key
-        if MonotonicCommitter.shared(self.connection, self.group_id).commit(topic, partition, offset):
+        if OffsetCommitter.shared(self.connection).commit(self.group_id, TopicPartition(topic, partition), offset):
             self.commits.inc()
         pending = read_offsets - written_offsets
         self.pending.set(len(pending))

@@ -2,10 +2,12 @@
 
 The source follows Java KafkaIO's ReadFromKafkaDoFn: a splittable DoFn with one offset-range
 restriction per topic-partition. Bounded mode stops at the end offsets seen at launch; unbounded
-mode checkpoints (defer_remainder) and resumes forever, for streaming runners. Offsets are
-committed only once the output is durable (at-least-once): in streaming at bundle finalization,
-in bounded runs after every output is written (CommitOffsetsAfterOutput). Record timestamps
-become element timestamps and drive the watermark.
+mode checkpoints (defer_remainder) and resumes forever, for streaming runners. The newsstream
+pipeline commits offsets only once the output is durable (at-least-once): in streaming from what
+the file sink has written (pipelines/io/commits.py), in bounded runs after every output is written
+(CommitOffsetsAfterOutput). Used on its own with `commit_offsets`, the unbounded reader commits what
+it has read at bundle finalization. The reader sets its own per-partition watermark
+(pipelines/io/watermark.py).
 """
 from __future__ import annotations
 
