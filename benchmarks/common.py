@@ -1,11 +1,16 @@
-"""Helpers shared by the benchmark scripts: the shared data location and the JSON result line."""
+"""Helpers shared by the benchmark scripts: the shared data location, a command timed with the peak memory of
+its process tree, and the JSON result line."""
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
+import threading
+import time
 
-SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared")
 BBC_NEWS = os.path.join(SHARED, "data", "bbc_news.jsonl")
 
 
@@ -28,3 +33,50 @@ def bbc_articles(limit: int | None = None) -> list[dict]:
 def print_result(result: dict) -> None:
     """Figures as the last line of output, one JSON object."""
     print(json.dumps(result))
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE_SIZE
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_measured(command: list[str], **popen_kwargs) -> tuple[float, int, int, str]:
+    """Run a command from the project root with its output captured: (seconds, peak resident bytes of its
+    process tree, sampled every 0.1 s, exit code, output)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                             **{"stderr": subprocess.STDOUT, **popen_kwargs})
+    peak = [0]
+
+    def sample() -> None:
+        while child.poll() is None:
+            peak[0] = max(peak[0], tree_rss_bytes(child.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = child.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    return seconds, peak[0], child.returncode, out

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import spacy
@@ -25,61 +24,23 @@ import spacy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.common import bbc_articles, print_result  # noqa: E402
+from benchmarks.common import bbc_articles, print_result, run_measured  # noqa: E402
 from pipelines.events.nlp import DEFAULT_MODEL  # noqa: E402
 from pipelines.io.avro import read_avro_file  # noqa: E402
 from pipelines.io.broker import EmbeddedBroker  # noqa: E402
 from pipelines.io.kafka import ensure_topic, produce_messages  # noqa: E402
 from pipelines.io.kafka_config import KafkaConnection  # noqa: E402
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE_SIZE
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
 
 def run_pipeline(bootstrap: str, group: str, output: str, extra: list[str]) -> tuple[float, int]:
     """(seconds, peak bytes) of one bounded `newsstream run` over the topic."""
     command = [sys.executable, "-m", "pipelines.cli", "run", "--bootstrap-servers", bootstrap, "--topic", "bench",
                "--group-id", group, "--output", output, *extra]
-    started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             env={**os.environ, "PYTHONPATH": ROOT})
-    peak = [0]
-
-    def sample():
-        while child.poll() is None:
-            peak[0] = max(peak[0], tree_rss_bytes(child.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = child.communicate()
-    elapsed = time.perf_counter() - started
-    sampler.join()
-    if child.returncode != 0:
-        sys.exit(f"newsstream run failed ({child.returncode}):\n{out}")
-    return elapsed, peak[0]
+    elapsed, peak, returncode, out = run_measured(command, stderr=subprocess.DEVNULL,
+                                                  env={**os.environ, "PYTHONPATH": ROOT})
+    if returncode != 0:
+        sys.exit(f"newsstream run failed ({returncode}):\n{out}")
+    return elapsed, peak
 
 
 def kept_paragraphs(output: str) -> tuple[int, list[str]]:

@@ -26,9 +26,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.common import bbc_articles, print_result  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    bbc_articles,
+    print_result,
+    tree_rss_bytes,  # noqa: E402
+)
 from benchmarks.e2e import run_pipeline as run_bounded  # noqa: E402
-from benchmarks.e2e import tree_rss_bytes  # noqa: E402
 from pipelines.cli import local_prism  # noqa: E402
 from pipelines.io.avro import read_avro_file  # noqa: E402
 from pipelines.io.broker import EmbeddedBroker  # noqa: E402

@@ -12,17 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.common import bbc_articles, print_result  # noqa: E402
-from benchmarks.e2e import tree_rss_bytes  # noqa: E402
+from benchmarks.common import bbc_articles, print_result, run_measured  # noqa: E402
 from pipelines.text.parse import DEFAULT_LIMITS  # noqa: E402
 
 
@@ -72,23 +68,10 @@ def run_case(message: dict, workdir: str) -> dict:
         fh.write(json.dumps(message) + "\n")
     output = os.path.join(workdir, f"out-{message['id']}")
     command = [sys.executable, "-m", "pipelines.cli", "run", "--input-file", source, "--output", output]
-    started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
-    peak = [0]
-
-    def sample() -> None:
-        while child.poll() is None:
-            peak[0] = max(peak[0], tree_rss_bytes(child.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, _ = child.communicate()
-    seconds = time.perf_counter() - started
-    sampler.join()
-    if child.returncode != 0:
-        print(out.decode("utf-8", "replace")[-2000:])
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak[0] / 2**20), "exit": child.returncode,
+    seconds, peak, returncode, out = run_measured(command)
+    if returncode != 0:
+        print(out[-2000:])
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 2**20), "exit": returncode,
             "message_mb": round(len(json.dumps(message)) / 2**20, 2)}
 
 
