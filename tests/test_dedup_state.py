@@ -54,6 +54,13 @@ def test_matches_and_held_articles_round_trip():
     assert decode_article(encode_article(article, 42)) == (article, 42)
 
 
+def test_a_held_article_keeps_the_bytes_of_its_kafka_provenance():
+    article = {**s.article("k-1", 1000, s.PUMPING),
+               "kafka": {"topic": "t", "partition": 0, "offset": 3, "timestamp": 1000, "key": b"\xffkey",
+                         "headers": [{"name": "trace", "value": b"\x00\x01"}, {"name": "none", "value": None}]}}
+    assert decode_article(encode_article(article, 7)) == (article, 7)
+
+
 @pytest.mark.parametrize("decode", [decode_clusters, decode_match, decode_article])
 def test_an_unknown_layout_version_is_refused_with_a_clear_error(decode):
     with pytest.raises(StateVersionError, match="layout version 9, this release reads 1"):

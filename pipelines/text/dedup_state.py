@@ -14,6 +14,7 @@ Version 1, an article held for assembly: JSON of [record time in ms, article].
 """
 from __future__ import annotations
 
+import base64
 import json
 import struct
 
@@ -157,12 +158,26 @@ def decode_match(data: bytes) -> Match:
     return Match(later, earlier, _F64.unpack(reader.raw(8))[0])
 
 
+_BYTES_KEY = "$bytes"
+
+
+def _bytes_as_json(value: object) -> dict:
+    """Bytes inside an article (the Kafka key and header values of its provenance) as base64 in JSON."""
+    if isinstance(value, (bytes, bytearray)):
+        return {_BYTES_KEY: base64.b64encode(value).decode("ascii")}
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _bytes_from_json(obj: dict) -> object:
+    return base64.b64decode(obj[_BYTES_KEY]) if len(obj) == 1 and _BYTES_KEY in obj else obj
+
+
 def encode_article(article: dict, record_ms: int) -> bytes:
-    return bytes([VERSION]) + json.dumps([record_ms, article], separators=(",", ":"),
-                                         ensure_ascii=False).encode("utf-8")
+    return bytes([VERSION]) + json.dumps([record_ms, article], separators=(",", ":"), ensure_ascii=False,
+                                         default=_bytes_as_json).encode("utf-8")
 
 
 def decode_article(data: bytes) -> tuple[dict, int]:
     _check_version(data, "article")
-    record_ms, article = json.loads(data[1:].decode("utf-8"))
+    record_ms, article = json.loads(data[1:].decode("utf-8"), object_hook=_bytes_from_json)
     return article, record_ms
