@@ -150,10 +150,12 @@ MAX_WAIT_TIMER = beam.DoFn.TimerParam(MAX_WAIT)
 FORGET_TIMER = beam.DoFn.TimerParam(FORGET)
 
 
-def expiry_slot(expires_ms: int) -> int:
-    """The expiry time rounded up to a whole EXPIRY_STEP_MS, so clusters expiring close together go in one
-    firing (a cluster may outlive its retention by up to one step; comparisons check retention exactly)."""
-    return -(-expires_ms // EXPIRY_STEP_MS) * EXPIRY_STEP_MS
+def expiry_slot(expires_ms: int, retention_ms: int) -> int:
+    """The expiry time rounded up to a whole step (EXPIRY_STEP_MS, or the retention when that is shorter), so
+    clusters expiring close together go in one firing (a cluster may outlive its retention by up to one
+    step; comparisons check retention exactly)."""
+    step = max(1, min(EXPIRY_STEP_MS, retention_ms))
+    return -(-expires_ms // step) * step
 
 
 class MatchInBuckets(beam.DoFn):
@@ -199,7 +201,7 @@ class MatchInBuckets(beam.DoFn):
         soonest = bucket.next_expiry_ms()
         if soonest is None:
             return
-        slot = expiry_slot(soonest)
+        slot = expiry_slot(soonest, self.retention_ms)
         current = expiry_at.read()
         if current is None or slot < current:
             expiry_at.write(slot)
