@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 
 import apache_beam as beam
 import kafka
@@ -299,31 +300,23 @@ def test_one_pooled_consumer_per_partition_across_many_bundles(broker, topic, mo
     assert len(seeks) == 2, "positioned once per partition, then kept positioned between bundles"
 
 
-@pytest.mark.integration
-def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
-    """Item 10. Tansu has no CreatePartitions, so the partition appears the way it can there: the topic is
-    deleted and created again with two partitions while the job runs, then both partitions get records.
-    FnApiRunner runs discovery to its stop before the readers take the specs further, so discovery stops
-    earlier (8 s) than the readers (14 s); on a streaming runner both run side by side."""
-    connection = KafkaConnection(broker.bootstrap_servers)
-    ensure_topic(connection, topic, 1)
+def run_discovery(connection: KafkaConnection, bootstrap: str, topic: str, add_partition: Callable[[], None]
+                  ) -> tuple[str, dict, list[float], ReadSettings]:
+    """Discovery and the reader on FnApiRunner while, a second in, `add_partition` gives the topic a second
+    partition and 3 records go to it. FnApiRunner runs discovery to its stop before the readers take the
+    specs further, so discovery stops (8 s) before the readers (14 s). Returns the run id, the counters,
+    when the partition was added and the discovery settings."""
     read_settings = unbounded(topic, None, 14)
     discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 8, discovery_interval_s=0.5)
+    added: list[float] = []
 
-    added = []
-
-    def add_partition():
+    def change() -> None:
         time.sleep(1)
-        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
-        try:
-            admin.delete_topics([topic])
-        finally:
-            admin.close()
-        ensure_topic(connection, topic, 2)
+        add_partition()
         added.append(time.time())
-        produce(broker.bootstrap_servers, topic, 1, [1_700_000_000_000 + i for i in range(3)])
+        produce(bootstrap, topic, 1, [1_700_000_000_000 + i for i in range(3)])
 
-    changer = threading.Thread(target=add_partition)
+    changer = threading.Thread(target=change)
     changer.start()
     run = uuid.uuid4().hex
     p = beam.Pipeline(runner=FnApiRunner())
@@ -335,6 +328,28 @@ def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
     result.wait_until_finish()
     changer.join()
     counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
+    return run, counters, added, discovery_settings
+
+
+@pytest.mark.integration
+def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
+    """Item 10. Tansu has no CreatePartitions, so the partition appears the way it can there: the topic is
+    deleted and created again with two partitions while the job runs, then both partitions get records.
+    FnApiRunner runs discovery to its stop before the readers take the specs further, so discovery stops
+    earlier (8 s) than the readers (14 s); on a streaming runner both run side by side."""
+    connection = KafkaConnection(broker.bootstrap_servers)
+    ensure_topic(connection, topic, 1)
+
+    def add_partition() -> None:
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+        try:
+            admin.delete_topics([topic])
+        finally:
+            admin.close()
+        ensure_topic(connection, topic, 2)
+
+    run, counters, added, discovery_settings = run_discovery(connection, broker.bootstrap_servers, topic,
+                                                             add_partition)
 
     assert added[0] < discovery_settings.stop_at - 1, "setup: the partition came too late for discovery"
     assert sorted((p, o) for p, o, _ in COLLECTED[run]) == [(1, 0), (1, 1), (1, 2)]

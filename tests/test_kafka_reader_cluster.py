@@ -6,22 +6,13 @@ work; without it this module is skipped as a whole.
 """
 from __future__ import annotations
 
-import dataclasses
-import threading
-import time
-import uuid
-
-import apache_beam as beam
 import pytest
-from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from kafka import TopicPartition
 from kafka.admin import NewPartitions
 
-from pipelines.io.discovery import DiscoverPartitions
-from pipelines.io.kafka import PartitionSpec, ReadPartitions
+from pipelines.io.kafka import PartitionSpec
 from pipelines.io.kafka_config import KafkaConnection
-from tests.test_kafka_reader import COLLECTED, Collect, produce, run_reader, unbounded
+from tests.test_kafka_reader import COLLECTED, produce, run_discovery, run_reader, unbounded
 
 pytest.importorskip("tests.kafka_cluster", reason="the Apache Kafka cluster launcher (tests/kafka_cluster.py) "
                                                   "is not in this checkout")
@@ -47,30 +38,13 @@ def test_a_partition_added_to_a_running_topic_is_read(kafka_cluster, topic):
     discovery finds it once and the reader reads it from its beginning."""
     kafka_cluster.create_topic(topic, partitions=1, replication_factor=1, min_insync_replicas=1)
     connection = KafkaConnection(kafka_cluster.bootstrap_servers)
-    read_settings = unbounded(topic, None, 14)
-    discovery_settings = dataclasses.replace(read_settings, stop_at=time.time() + 8, discovery_interval_s=0.5)
 
-    added = []
-
-    def add_partition():
-        time.sleep(1)
+    def add_partition() -> None:
         with kafka_cluster.admin() as admin:
             admin.create_partitions({topic: NewPartitions(2)})
-        added.append(time.time())
-        produce(kafka_cluster.bootstrap_servers, topic, 1, [1_700_000_000_000 + i for i in range(3)])
 
-    changer = threading.Thread(target=add_partition)
-    changer.start()
-    run = uuid.uuid4().hex
-    p = beam.Pipeline(runner=FnApiRunner())
-    (p
-     | DiscoverPartitions(connection, discovery_settings)
-     | ReadPartitions(connection, read_settings)
-     | beam.ParDo(Collect(run)))
-    result = p.run()
-    result.wait_until_finish()
-    changer.join()
-    counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
+    run, counters, added, discovery_settings = run_discovery(connection, kafka_cluster.bootstrap_servers, topic,
+                                                             add_partition)
 
     assert added[0] < discovery_settings.stop_at - 1, "setup: the partition came too late for discovery"
     assert sorted((p, o) for p, o, _ in COLLECTED[run]) == [(1, 0), (1, 1), (1, 2)]
