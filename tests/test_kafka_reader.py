@@ -28,7 +28,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP, Timestamp
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from pipelines.io.discovery import DiscoverPartitions
+from pipelines.io.discovery import DiscoverPartitions, topic_partitions
 from pipelines.io.kafka import (
     MAX_OFFSET,
     CheckpointOnlyOffsetTracker,
@@ -335,6 +335,8 @@ def run_discovery(connection: KafkaConnection, bootstrap: str, topic: str, add_p
 def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
     """Item 10. Tansu has no CreatePartitions, so the partition appears the way it can there: the topic is
     deleted and created again with two partitions while the job runs, then both partitions get records.
+    Tansu may auto-create the deleted topic (with its own partition count) when a running reader asks for
+    it before the test creates it again, so each partition the topic ends with is counted once.
     FnApiRunner runs discovery to its stop before the readers take the specs further, so discovery stops
     earlier (8 s) than the readers (14 s); on a streaming runner both run side by side."""
     connection = KafkaConnection(broker.bootstrap_servers)
@@ -353,4 +355,6 @@ def test_a_partition_that_appears_mid_run_is_discovered_and_read(broker, topic):
 
     assert added[0] < discovery_settings.stop_at - 1, "setup: the partition came too late for discovery"
     assert sorted((p, o) for p, o, _ in COLLECTED[run]) == [(1, 0), (1, 1), (1, 2)]
-    assert counters["kafka.partitions_found"] == 2, "partition 0 at the start, partition 1 once, not every round"
+    partitions_now = len(topic_partitions(connection, (topic,)))
+    assert partitions_now >= 2
+    assert counters["kafka.partitions_found"] == partitions_now, "each partition once, not every round"
