@@ -9,6 +9,7 @@ from pipelines.io.commits import CommitWrittenOffsets
 from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
+from pipelines.records import without_source
 from pipelines.transforms.dedup import Dedup
 from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
@@ -31,19 +32,20 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
 
     parsed = messages | "Parse" >> Parse(opts.parse_limits())
     normalized = parsed.records | "Normalize" >> Normalize(opts.normalize_settings())
-    articles = normalized.records | "Dedup" >> Dedup(opts.dedup_settings(), opts.dedup_retention_seconds(), streaming)
+    deduped = normalized.records | "Dedup" >> Dedup(opts.dedup_settings(), opts.dedup_retention_seconds(), streaming)
+    rejected = [parsed.dead_letters, normalized.dead_letters, deduped.dead_letters]
 
     files = FileOutput.starting_now(opts.output, streaming, opts.window_seconds, opts.file_shards)
     if streaming:
-        build_streaming_output(messages, parsed, normalized, articles, files, opts)
+        build_streaming_output(messages, deduped.records, rejected, files, opts)
         return
 
-    rejected = [parsed.dead_letters, normalized.dead_letters]
-    events = None
+    articles, events = deduped.records, None
     if not opts.no_events:
         events = articles | "ExtractEvents" >> ExtractEvents(opts.event_settings())
         rejected.append(events.dead_letters)
-
+        articles = events.articles  # an article whose extraction failed is written as its dead letter only
+    articles = articles | "AsWritten" >> beam.Map(without_source)
     dead_letters = tuple(rejected) | "DeadLetters" >> beam.Flatten()
 
     def write(name: str, records: beam.PCollection) -> tuple[beam.PCollection, ...]:
@@ -58,16 +60,24 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
         partitions | "CommitOffsets" >> CommitOffsetsAfterOutput(kafka, opts.group_id, outputs)
 
 
-def build_streaming_output(messages, parsed, normalized, articles, files: FileOutput, opts: NewsstreamOptions) -> None:
+def message_outputs(article: dict, events: list[dict] = (), dead_letter: dict | None = None) -> MessageOutputs:
+    """What one article's message writes: the article with its events, or only the dead letter when event
+    extraction failed (each message read is written once)."""
+    if dead_letter is not None:
+        return MessageOutputs.of_dead_letter(dead_letter)
+    return MessageOutputs.of_article(without_source(article), events)
+
+
+def build_streaming_output(messages, articles, rejected: list, files: FileOutput, opts: NewsstreamOptions) -> None:
     """Streaming: every message's outputs (its article with its events, or its dead letter) are written together
     in files cut by processing time; offsets are committed once their outputs are in closed files."""
     if opts.no_events:
-        per_article = articles | "ArticleOutputs" >> beam.Map(MessageOutputs.of_article)
+        per_article = articles | "ArticleOutputs" >> beam.Map(message_outputs)
     else:
         per_article = (articles
                        | "ExtractEvents" >> ExtractEvents(opts.event_settings(), per_article=True)
-                       | "ArticleOutputs" >> beam.MapTuple(MessageOutputs.of_article))
-    rejected = ((parsed.dead_letters, normalized.dead_letters)
+                       | "ArticleOutputs" >> beam.MapTuple(message_outputs))
+    rejected = (tuple(rejected)
                 | "DeadLetters" >> beam.Flatten()
                 | "DeadLetterOutputs" >> beam.Map(MessageOutputs.of_dead_letter))
     written = ((per_article, rejected)

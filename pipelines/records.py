@@ -1,6 +1,7 @@
 """The records that flow between stages, and the dead-letter record every stage can emit."""
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -83,3 +84,47 @@ def dead_letter(
         "kafka": kafka,
         "line": line,
     }
+
+
+# The message an article came from (its original bytes and file line) travels with the article dict under this
+# key, so a later stage's dead letter keeps them; Avro writers ignore it and the pipeline drops it before writing.
+SOURCE_FIELD = "_source"
+
+
+def as_source_message(message: SourceMessage | bytes | str) -> SourceMessage:
+    """What Parse reads, from what a user naturally holds: a SourceMessage, or a message's bytes or text."""
+    if isinstance(message, SourceMessage):
+        return message
+    if isinstance(message, str):
+        return SourceMessage(value=message.encode("utf-8", "surrogatepass"))
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        return SourceMessage(value=bytes(message))
+    raise RejectedInput("not_a_message", f"Parse takes bytes, str or SourceMessage, not {type(message).__name__}")
+
+
+def epoch_ms(value: Any) -> int | None:
+    """A time field as epoch milliseconds: ints as they are, datetimes (timestamp-millis read back from Avro,
+    naive ones taken as UTC) converted."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return int(value.timestamp() * 1000)
+    return value
+
+
+def as_article(record: dict) -> dict:
+    """An article dict as Dedup and ExtractEvents use it, also when read back from our own Avro output
+    (`published_at` and the Kafka timestamp as datetimes): times become epoch milliseconds."""
+    if not isinstance(record, dict) or not isinstance(record.get("article_id"), str) \
+            or not isinstance(record.get("paragraphs"), list):
+        raise RejectedInput("not_an_article", "expected an article record (schemas/article.avsc) with "
+                                              f"article_id and paragraphs, got {type(record).__name__}")
+    article = {**record, "published_at": epoch_ms(record.get("published_at"))}
+    if isinstance(record.get("kafka"), dict):
+        article["kafka"] = {**record["kafka"], "timestamp": epoch_ms(record["kafka"].get("timestamp"))}
+    return article
+
+
+def without_source(article: dict) -> dict:
+    """The article as written: without the message it came from."""
+    return {name: value for name, value in article.items() if name != SOURCE_FIELD}

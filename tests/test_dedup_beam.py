@@ -65,14 +65,14 @@ def run_stream(stream: BeamTestStream, expected: list, retention_seconds: float 
     jumping to infinity (outputs of timers that fire only at infinity do not reach assert_that on the
     DirectRunner)."""
     with BeamTestPipeline(options=streaming_options()) as p:
-        out = (p | stream | Dedup(settings, retention_seconds=retention_seconds, streaming=True)
+        out = ((p | stream | Dedup(settings, retention_seconds=retention_seconds, streaming=True)).records
                | beam.Map(removals))
         assert_that(out, equal_to(expected))
 
 
 def test_batch_removes_repeats_and_copies_keeps_fact_updates():
     with BeamTestPipeline() as p:
-        out = p | beam.Create([UPDATE, COPY, ORIGINAL]) | Dedup() | beam.Map(removals)
+        out = (p | beam.Create([UPDATE, COPY, ORIGINAL]) | Dedup()).records | beam.Map(removals)
         assert_that(out, equal_to(EXPECTED))
 
 
@@ -101,7 +101,7 @@ def shared_line_expected(articles: list[dict]) -> list[tuple]:
 def test_batch_line_shared_by_many_articles_goes_everywhere_but_in_the_first():
     articles = shared_line_articles(300)
     with BeamTestPipeline() as p:
-        out = p | beam.Create(articles[::-1]) | Dedup() | beam.Map(removals)
+        out = (p | beam.Create(articles[::-1]) | Dedup()).records | beam.Map(removals)
         assert_that(out, equal_to(shared_line_expected(articles)))
 
 
@@ -123,7 +123,7 @@ def test_streaming_line_shared_by_many_articles_arriving_in_reverse_removes_what
         return article["article_id"], tuple(r["index"] for r in article["removed_paragraphs"])
 
     with BeamTestPipeline(options=streaming_options()) as p:
-        out = p | stream | Dedup(streaming=True) | beam.Map(removed_lines)
+        out = (p | stream | Dedup(streaming=True)).records | beam.Map(removed_lines)
         assert_that(out, equal_to([(a, tuple(g[0] for g in gone)) for a, gone, _ in shared_line_expected(articles)]))
 
 
@@ -132,7 +132,7 @@ def test_seed_article_loses_exactly_its_pasted_paragraphs():
     raw = SEED.read_bytes().strip()
     seed = normalize_article(RawArticle(fields=json.loads(raw), original=raw))
     with BeamTestPipeline() as p:
-        out = p | beam.Create([seed]) | Dedup() | beam.Map(removals)
+        out = (p | beam.Create([seed]) | Dedup()).records | beam.Map(removals)
         assert_that(out, equal_to([("seed-000", ((3, "seed-000", 1), (4, "seed-000", 2)),
                                     (0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13))]))
 

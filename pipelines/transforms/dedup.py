@@ -23,6 +23,7 @@ paragraphs filed in the total order by the same BucketClusters) and a CoGroupByK
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import BooleanCoder, Coder, VarIntCoder
@@ -36,6 +37,7 @@ from apache_beam.transforms.userstate import (
 )
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 
+from pipelines.records import RejectedInput, as_article, epoch_ms
 from pipelines.text import dedup_state
 from pipelines.text.dedup import (
     NO_TIME,
@@ -45,11 +47,12 @@ from pipelines.text.dedup import (
     matches_in_group,
 )
 from pipelines.text.verify import DedupSettings
-from pipelines.transforms.stage import METRICS_NAMESPACE
+from pipelines.transforms.stage import DEAD_LETTERS, METRICS_NAMESPACE, StageOutputs, dead_letter_for
 
 LOG = logging.getLogger(__name__)
 ARTICLE, REPLY, MATCH = "article", "reply", "match"
 BUCKETS = "buckets"
+STAGE = "dedup"
 EXPIRY_STEP_MS = 3600 * 1000
 
 
@@ -61,9 +64,10 @@ def record_ms(timestamp: Timestamp | None) -> int | None:
 
 
 def event_ms(article: dict, timestamp: Timestamp | None) -> int | None:
-    """The order time: publication time in ms, else the Kafka record time, else None."""
+    """The order time: publication time in ms (a datetime when read back from Avro), else the Kafka record
+    time, else None."""
     if article.get("published_at") is not None:
-        return int(article["published_at"])
+        return int(epoch_ms(article["published_at"]))
     return record_ms(timestamp)
 
 
@@ -98,16 +102,25 @@ class ArticleCoder(Coder):
 
 
 class FileInBuckets(beam.DoFn):
-    """Article -> (article_id, article message) and, tagged `buckets`, (bucket key, paragraph) per bucket."""
+    """Article -> (article_id, article message) and, tagged `buckets`, (bucket key, paragraph) per bucket;
+    anything that is not an article record -> a dead letter tagged `dead_letters`."""
 
     def __init__(self, settings: DedupSettings):
         self.settings = settings
         self.articles = Metrics.counter(METRICS_NAMESPACE, "dedup.in")
         self.paragraphs = Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs")
         self.errors = Metrics.counter(METRICS_NAMESPACE, "dedup.errors")
+        self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{DEAD_LETTERS}")
 
-    def process(self, article: dict, timestamp=beam.DoFn.TimestampParam):
+    def process(self, record: dict, timestamp=beam.DoFn.TimestampParam):
         self.articles.inc()
+        try:
+            article = as_article(record)
+        except RejectedInput as e:
+            self.rejected.inc()
+            Metrics.counter(METRICS_NAMESPACE, f"{DEAD_LETTERS}.{e.code}").inc()
+            yield beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(record, STAGE, e.code, e.message))
+            return
         try:
             filed = index_article(article, event_ms(article, timestamp), self.settings, record_ms(timestamp))
         except Exception as e:  # noqa: BLE001 - the article is written unchanged rather than lost
@@ -329,7 +342,9 @@ class ApplyMatches(beam.DoFn):
 
 
 class Dedup(beam.PTransform):
-    """Article dicts -> the same articles with near-duplicate paragraphs moved to `removed_paragraphs`."""
+    """Article dicts (from Normalize, or read back from our Avro output) -> outputs `records`: the same
+    articles with near-duplicate paragraphs moved to `removed_paragraphs`, and `dead_letters` for elements
+    that are not article records."""
 
     def __init__(self, settings: DedupSettings | None = None, retention_seconds: float = 7 * 24 * 3600,
                  streaming: bool = False):
@@ -338,9 +353,12 @@ class Dedup(beam.PTransform):
         self.retention_ms = int(retention_seconds * 1000)
         self.streaming = streaming
 
-    def expand(self, articles):
-        filed = articles | "FileInBuckets" >> beam.ParDo(FileInBuckets(self.settings)).with_outputs(
-            BUCKETS, main="articles")
+    def expand(self, articles: beam.PCollection) -> StageOutputs:
+        filed = articles | "FileInBuckets" >> beam.ParDo(FileInBuckets(self.settings)).with_input_types(
+            dict[str, Any]).with_outputs(BUCKETS, DEAD_LETTERS, main="articles")
+        return StageOutputs(self._deduplicated(filed), filed[DEAD_LETTERS])
+
+    def _deduplicated(self, filed) -> beam.PCollection:
         if self.streaming:
             answers = filed[BUCKETS] | "MatchInBuckets" >> beam.ParDo(
                 MatchInBuckets(self.settings, self.retention_ms))

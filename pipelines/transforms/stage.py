@@ -5,12 +5,20 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipelines.records import RawArticle, RejectedInput, SourceMessage, dead_letter, given_article_id
+from pipelines.records import (
+    SOURCE_FIELD,
+    RawArticle,
+    RejectedInput,
+    SourceMessage,
+    dead_letter,
+    given_article_id,
+    without_source,
+)
 
 METRICS_NAMESPACE = "newsstream"
 DEAD_LETTERS = "dead_letters"
@@ -19,12 +27,17 @@ LOG = logging.getLogger(__name__)
 
 def provenance_of(element: Any) -> tuple[bytes, dict | None, int | None, str | None]:
     """Original bytes, Kafka provenance, file line and article id of any record a stage receives."""
+    if isinstance(element, (bytes, str)):  # a plain message given to Parse
+        return element if isinstance(element, bytes) else element.encode("utf-8", "surrogatepass"), None, None, None
     if isinstance(element, SourceMessage):
         return element.value, element.kafka_provenance(), element.line, None
     if isinstance(element, RawArticle):
         return element.original, element.kafka, element.line, given_article_id(element.fields)
     if isinstance(element, dict) and "article_id" in element:
-        original = json.dumps(element, default=str, ensure_ascii=False).encode("utf-8")
+        source = element.get(SOURCE_FIELD)
+        if isinstance(source, dict):  # an article of this pipeline: the message it came from
+            return source["original"], element.get("kafka"), source.get("line"), element["article_id"]
+        original = json.dumps(without_source(element), default=str, ensure_ascii=False).encode("utf-8")
         return original, element.get("kafka"), None, element["article_id"]
     return repr(element).encode("utf-8"), None, None, None
 
@@ -78,6 +91,17 @@ class StageFn(beam.DoFn):
         return beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(element, self.stage, code, message, article_id))
 
 
-def apply_stage(pcoll: beam.PCollection, label: str, stage: str, work: Callable[[Any], Iterable[Any]]):
-    """ParDo(StageFn) with the main output tagged `records` and rejects tagged `dead_letters`."""
-    return pcoll | label >> beam.ParDo(StageFn(stage, work)).with_outputs(DEAD_LETTERS, main="records")
+class StageOutputs(NamedTuple):
+    """What every stage returns: its records and its dead letters (schemas/dead_letter.avsc)."""
+
+    records: beam.PCollection
+    dead_letters: beam.PCollection
+
+
+def apply_stage(pcoll: beam.PCollection, label: str, stage: str, work: Callable[[Any], Iterable[Any]],
+                input_type: Any = Any, output_type: Any = Any) -> StageOutputs:
+    """ParDo(StageFn) with the main output tagged `records` and rejects tagged `dead_letters`; the types let
+    Beam refuse a wrong input when the pipeline is built."""
+    step = beam.ParDo(StageFn(stage, work)).with_input_types(input_type).with_output_types(output_type)
+    outputs = pcoll | label >> step.with_outputs(DEAD_LETTERS, main="records")
+    return StageOutputs(outputs.records, outputs[DEAD_LETTERS])
