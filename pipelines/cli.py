@@ -22,7 +22,8 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -547,14 +548,21 @@ class DropLibraryNoise(logging.Filter):
 NOISE_FILTER = DropLibraryNoise()
 
 
-def configure_logging(debug: bool) -> None:
+@contextmanager
+def command_logging(debug: bool) -> Iterator[None]:
     """Our warnings in one format; library noise dropped; kafka-python's own errors only with --debug (a Kafka
-    failure reaches the user as our one-line error)."""
+    failure reaches the user as our one-line error). kafka-python's level is restored after the command."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         if NOISE_FILTER not in handler.filters:
             handler.addFilter(NOISE_FILTER)
-    logging.getLogger("kafka").setLevel(logging.WARNING if debug else logging.CRITICAL)
+    kafka_logger = logging.getLogger("kafka")
+    level = kafka_logger.level
+    kafka_logger.setLevel(logging.WARNING if debug else logging.CRITICAL)
+    try:
+        yield
+    finally:
+        kafka_logger.setLevel(level)
 
 
 def command_parser() -> OneLineParser:
@@ -602,11 +610,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]
-    configure_logging(debug)
     parser = command_parser()
     try:
-        args, rest = parser.parse_known_args(argv)
-        return dispatch(parser, args, argv, rest)
+        with command_logging(debug):
+            args, rest = parser.parse_known_args(argv)
+            return dispatch(parser, args, argv, rest)
     except UserError as e:
         if debug:
             raise
