@@ -80,3 +80,31 @@ def run_measured(command: list[str], **popen_kwargs) -> tuple[float, int, int, s
     seconds = time.perf_counter() - started
     sampler.join()
     return seconds, peak[0], child.returncode, out
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root_pid: int, include_root: bool = True) -> float:
+    """User + system CPU seconds of a process and all its live descendants so far, from /proc."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    total, stack = 0.0, list(children.get(root_pid, []))
+    if include_root:
+        total += cpu.get(root_pid, 0.0)
+    while stack:
+        pid = stack.pop()
+        total += cpu.get(pid, 0.0)
+        stack.extend(children.get(pid, []))
+    return total

@@ -1,20 +1,28 @@
-"""Dedup at scale: what lines shared by many articles cost the bounded run, and the state streaming keeps.
+"""Dedup at scale: what lines shared by many articles cost the bounded and the streaming run, and the state
+streaming keeps.
 
 Articles are built from BBC words: two paragraphs of 40 words drawn at random from the BBC texts
 (unique), plus 0, 1 or 3 lines drawn from a pool of five boilerplate lines (agency credit, "Read
-more", sign-up prompt...). For each N (1k, 4k, 16k; 64k with --full) and each number of shared lines, a
-bounded `newsstream run --no-events` reads the articles from a JSONL file in a fresh process: wall
-seconds of that process, its CPU seconds (user + system; the machine is shared, so the wall time
-carries other people's load), its peak RSS, and the paragraphs removed. Per number of shared lines, the
-slope of log(time) against log(N), on CPU and on wall time (aim <= 1.1); at each N, the CPU time against
-the run without shared lines (the reference; aim <= 2), also per paragraph, since shared lines add
-paragraphs that parse and normalize handle like any other.
+more", sign-up prompt...). For each N (1k, 4k, 16k; 64k with --full) and each number of shared lines,
+in a fresh process per case:
+  bounded: `newsstream run --no-events` reads the articles from a JSONL file;
+  streaming: the streaming Dedup transform (MatchInBuckets' keyed bucket state and expiry timers,
+    AssembleArticle's settle and max-wait timers) on Prism over the same articles, normalized first,
+    each stamped with a record time a minute after its publication.
+Figures: wall seconds of that process, its CPU seconds (user + system; the machine is shared, so the
+wall time carries other people's load; Prism's own CPU is given apart in streaming), its peak RSS, and
+the paragraphs removed. Per mode and number of shared lines, the slope of log(time) against log(N), on
+CPU and on wall time (aim <= 1.1); at each N, the CPU time against the run without shared lines (the
+reference; aim <= 2), also per paragraph, since shared lines add paragraphs that every step handles like
+any other; with both modes, streaming against bounded for each case, and whether they removed the same
+paragraphs.
 
 Streaming state: the same articles filed bucket by bucket as MatchInBuckets does it (state decoded,
 paragraph filed, state encoded with pipelines.text.dedup_state), in memory without a runner; the bytes
 of all bucket states at the end per paragraph and per stored cluster, and that replay's seconds.
 
-usage: python benchmarks/dedup_scale.py [--full] [--limit N] [--no-state]
+usage: python benchmarks/dedup_scale.py [--full] [--limit N | --sizes N1,N2] [--modes bounded,streaming]
+                                        [--no-state]
   --limit N runs N/4 and N articles only (a quick sample). The last line of output is one JSON object.
 """
 from __future__ import annotations
@@ -37,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import bbc_articles, print_result  # noqa: E402
+from benchmarks.common import bbc_articles, print_result, tree_cpu_seconds  # noqa: E402
 
 SIZES = (1000, 4000, 16000)
 FULL_SIZES = (*SIZES, 64000)
@@ -97,13 +105,56 @@ def run_case(input_path: str, output: str) -> dict:
             "peak_mb": usage.ru_maxrss / 1024, "removed": removed, "articles": articles}
 
 
-def measure(articles: list[dict], workdir: str) -> dict:
+RECORD_DELAY_MS = 60_000  # each article reaches Kafka a minute after its publication time
+# Prism fires processing-time timers on the real clock, also once a bounded input has ended: with the
+# default 300 s max wait every streaming case would last 300 s more than its work. Articles are released
+# when every bucket has answered, so a short wait changes nothing unless an earlier copy arrives later
+# (the run compares the paragraphs removed with the bounded run's).
+STREAMING_MAX_WAIT_S = 1.0
+
+
+def run_streaming_case(input_path: str, output: str) -> dict:
+    """In this process: the streaming Dedup transform (keyed bucket state, expiry and settle timers) on Prism
+    over the normalized articles, each stamped with its record time; paragraphs removed, from its output."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipelines.cli import local_prism
+    from pipelines.records import RawArticle
+    from pipelines.text.normalize import normalize_article
+    from pipelines.text.verify import DedupSettings
+    from pipelines.transforms.dedup import Dedup
+
+    with open(input_path, encoding="utf-8") as fh:
+        normalized = [normalize_article(RawArticle(fields=json.loads(line), original=b"")) for line in fh]
+    stamped = [(a, (a["published_at"] + RECORD_DELAY_MS) / 1000) for a in normalized]
+    options = PipelineOptions(["--runner", "PrismRunner", f"--prism_location={local_prism()}",
+                               "--job_server_timeout=86400"])
+    started = time.perf_counter()
+    with beam.Pipeline(options=options) as p:
+        (p
+         | "Articles" >> beam.Create(stamped)
+         | "RecordTimes" >> beam.MapTuple(lambda article, seconds: beam.window.TimestampedValue(article, seconds))
+         | "Dedup" >> Dedup(DedupSettings(max_wait_seconds=STREAMING_MAX_WAIT_S), streaming=True)
+         | "Removed" >> beam.Map(lambda a: json.dumps([a["article_id"], len(a["removed_paragraphs"])]))
+         | "Write" >> beam.io.WriteToText(os.path.join(output, "removed"), shard_name_template=""))
+    seconds = time.perf_counter() - started
+    written = [json.loads(line) for line in open(os.path.join(output, "removed"), encoding="utf-8")]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"exit": 0, "run_seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime,
+            "prism_cpu_seconds": tree_cpu_seconds(os.getpid(), include_root=False),
+            "peak_mb": usage.ru_maxrss / 1024,
+            "removed": sum(n for _, n in written), "articles": len(written)}
+
+
+def measure(articles: list[dict], workdir: str, mode: str = "bounded") -> dict:
     """Writes the articles and runs them in a fresh process; wall seconds as the user sees them."""
     input_path = os.path.join(workdir, "articles.jsonl")
     with open(input_path, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(a) + "\n" for a in articles)
     started = time.perf_counter()
-    child = subprocess.run([sys.executable, __file__, "--run-case", input_path, os.path.join(workdir, "out")],
+    case = "--run-case" if mode == "bounded" else "--run-streaming-case"
+    child = subprocess.run([sys.executable, __file__, case, input_path, os.path.join(workdir, "out")],
                            capture_output=True, text=True, check=True)
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     figures["seconds"] = time.perf_counter() - started
@@ -150,26 +201,16 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="also N = 64,000")
-    parser.add_argument("--limit", type=int, default=None, help="run N/4 and N articles only")
-    parser.add_argument("--no-state", action="store_true", help="skip the streaming state replay")
-    parser.add_argument("--run-case", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.run_case:
-        print(json.dumps(run_case(*args.run_case)))
-        return
-    sizes = (max(1, args.limit // 4), args.limit) if args.limit else (FULL_SIZES if args.full else SIZES)
-    words = vocabulary()
+def run_mode(mode: str, sizes: tuple[int, ...], words: list[str]) -> tuple[list[dict], dict]:
+    """Every N and number of shared lines in one mode: the rows, and the slopes per number of shared lines."""
     rows = []
-    print(f"{'N':>7} {'shared':>6} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'removed':>8} {'cpu vs 0':>8} "
-          f"{'per para':>8}")
+    print(f"{mode}:\n{'N':>7} {'shared':>6} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'removed':>8} "
+          f"{'cpu vs 0':>8} {'per para':>8}")
     for n in sizes:
         reference = None
         for shared in SHARED_COUNTS:
             with tempfile.TemporaryDirectory(prefix="dedup-scale-") as workdir:
-                figures = measure(build_articles(n, shared, words), workdir)
+                figures = measure(build_articles(n, shared, words), workdir, mode)
             paragraphs = n * (2 + shared)
             reference = reference or (figures["cpu_seconds"], figures["cpu_seconds"] / paragraphs)
             row = {"n": n, "shared": shared, "seconds": round(figures["seconds"], 2),
@@ -177,6 +218,8 @@ def main() -> None:
                    "removed": figures["removed"],
                    "cpu_ratio_to_unshared": round(figures["cpu_seconds"] / reference[0], 2),
                    "per_paragraph_ratio": round(figures["cpu_seconds"] / paragraphs / reference[1], 2)}
+            if "prism_cpu_seconds" in figures:
+                row["prism_cpu_seconds"] = round(figures["prism_cpu_seconds"], 2)
             rows.append(row)
             print(f"{n:>7} {shared:>6} {row['seconds']:>7} {row['cpu_seconds']:>7} {row['peak_mb']:>8} "
                   f"{row['removed']:>8} {row['cpu_ratio_to_unshared']:>8} {row['per_paragraph_ratio']:>8}", flush=True)
@@ -185,9 +228,57 @@ def main() -> None:
         cpu = slope([(r["n"], r["cpu_seconds"]) for r in rows if r["shared"] == shared])
         wall = slope([(r["n"], r["seconds"]) for r in rows if r["shared"] == shared])
         slopes[str(shared)] = {"cpu": cpu and round(cpu, 3), "wall": wall and round(wall, 3)}
-        print(f"slope of log(time) vs log(N), {shared} shared lines: cpu {slopes[str(shared)]['cpu']}, "
+        print(f"{mode}: slope of log(time) vs log(N), {shared} shared lines: cpu {slopes[str(shared)]['cpu']}, "
               f"wall {slopes[str(shared)]['wall']} (aim <= 1.1)")
-    result = {"bounded": rows, "slopes": slopes}
+    return rows, slopes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also N = 64,000")
+    parser.add_argument("--limit", type=int, default=None, help="run N/4 and N articles only")
+    parser.add_argument("--sizes", default=None, help="comma-separated N to run (instead of 1k, 4k, 16k)")
+    parser.add_argument("--modes", default="bounded,streaming", help="bounded, streaming or both")
+    parser.add_argument("--no-state", action="store_true", help="skip the streaming state replay")
+    parser.add_argument("--run-case", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--run-streaming-case", nargs=2, metavar=("INPUT", "OUTPUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_case:
+        print(json.dumps(run_case(*args.run_case)))
+        return
+    if args.run_streaming_case:
+        print(json.dumps(run_streaming_case(*args.run_streaming_case)))
+        return
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = set(modes) - {"bounded", "streaming"}
+    if unknown or not modes:
+        sys.exit(f"--modes takes bounded and/or streaming, not {','.join(sorted(unknown)) or 'nothing'}")
+    if "streaming" in modes:
+        from pipelines.cli import local_prism
+        if not local_prism().exists():
+            sys.exit(f"Prism is not built at {local_prism()}: run `make prism`, or pass --modes bounded")
+    if args.sizes:
+        sizes = tuple(int(n) for n in args.sizes.split(","))
+    elif args.limit:
+        sizes = (max(1, args.limit // 4), args.limit)
+    else:
+        sizes = FULL_SIZES if args.full else SIZES
+    words = vocabulary()
+    result: dict = {}
+    for mode in modes:
+        rows, slopes = run_mode(mode, sizes, words)
+        result[mode] = rows
+        result[f"{mode}_slopes"] = slopes
+    if len(modes) == 2:
+        ratios = [{"n": b["n"], "shared": b["shared"],
+                   "streaming_to_bounded_cpu": round(s["cpu_seconds"] / b["cpu_seconds"], 2),
+                   "streaming_to_bounded_wall": round(s["seconds"] / b["seconds"], 2),
+                   "same_removed": s["removed"] == b["removed"]}
+                  for b, s in zip(result["bounded"], result["streaming"], strict=True)]
+        result["streaming_to_bounded"] = ratios
+        for r in ratios:
+            print(f"N={r['n']}, {r['shared']} shared: streaming / bounded cpu {r['streaming_to_bounded_cpu']}, "
+                  f"wall {r['streaming_to_bounded_wall']}, same paragraphs removed: {r['same_removed']}")
     if not args.no_state:
         state = []
         for n in sizes:
