@@ -17,7 +17,7 @@ from collections.abc import Callable
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipelines.cli import counters
 from pipelines.io.kafka import ensure_topic, produce_messages
@@ -63,8 +63,10 @@ def produce(broker, topic: str, articles: list[dict]) -> None:
 
 
 def job_args(broker, topic: str, output, group: str, *extra: str) -> list[str]:
+    """The job's flags. Records are produced while the job runs, so a caught-up partition's watermark may
+    trail the clock by 1 s (not 30): articles settle about a second after they are read."""
     return ["--streaming", "--bootstrap-servers", broker.bootstrap_servers, "--topic", topic, "--group-id", group,
-            "--output", str(output), "--window-seconds", str(WINDOW), *extra]
+            "--output", str(output), "--window-seconds", str(WINDOW), "--watermark-max-delay", "1", *extra]
 
 
 class CommandLineJob:
@@ -109,7 +111,7 @@ class CommandLineJob:
 
 
 class InProcessJob:
-    """The pipeline on Prism in this process (metrics readable); cancelled by stop()."""
+    """The pipeline on Prism in this process (metrics readable); cancelled when the `with` block ends."""
 
     def __init__(self, prism: str, args: list[str]):
         # its own Prism: Beam shares one per process, and a DirectRunner run earlier in the session may have
@@ -121,8 +123,10 @@ class InProcessJob:
         build(pipeline, options.view_as(NewsstreamOptions))
         self.result = pipeline.run()
 
-    def stop(self) -> dict[str, int]:
-        self.result.cancel()
+    def counters(self) -> dict[str, int]:
+        """The job's counters as Prism has them now. Beam's portable PipelineResult keeps the first answer
+        to metrics() for good (PortableRunner caches it), so a running job's are asked for afresh."""
+        self.result._metrics = None
         return counters(self.result)
 
     def __enter__(self) -> InProcessJob:
@@ -179,26 +183,33 @@ def test_a_copy_in_a_later_window_is_deduplicated_against_the_state(broker, topi
     assert removed_count(found["original-2"]) == 0
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open: since the dedup state rework the copy is kept (the exact retention check), but the expiry timer's "
-    "dedup.expired_entries has not been seen within the test on Prism"))
+def wait_for_counter(job: InProcessJob, name: str, what: str, timeout_s: float = BOUND_S) -> dict[str, int]:
+    """Polls the running job's counters until `name` is positive (Prism counts a bundle's metrics once it
+    completes); fails after timeout_s."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        totals = job.counters()
+        if totals.get(name, 0) > 0:
+            return totals
+        time.sleep(0.5)
+    pytest.fail(f"{what}: {name} not counted after {timeout_s:.0f}s; counters {job.counters()}")
+
+
 def test_entries_expire_after_the_retention_and_a_later_copy_is_kept(broker, topic, tmp_path, prism):
     ensure_topic(KafkaConnection(broker.bootstrap_servers), topic, 1)
     retention_s = 10
+    # the expiry timer is an event-time timer: a caught-up partition's watermark trails the clock by the
+    # max delay, so the original's clusters expire about retention + max delay after it was produced
     args = job_args(broker, topic, tmp_path, "live-3", "--no-events",
                     "--dedup-retention-days", str(retention_s / 86400))
     with InProcessJob(prism, args) as job:
         produce(broker, topic, [story("original-3", minutes_ago(0), "stadium roof repair")])
         wait_for(tmp_path, lambda found: "original-3" in found, "the original")
-        time.sleep(retention_s + 2)
-        # a later record moves the watermark (Kafka record time) past the original's expiry
-        produce(broker, topic, [story("unrelated-3", minutes_ago(0), "library opening hours")])
-        wait_for(tmp_path, lambda found: "unrelated-3" in found, "the unrelated article")
+        # no later record is needed: the idle partition's watermark follows the clock
+        wait_for_counter(job, "dedup.expired_clusters", "the original's clusters")
         produce(broker, topic, [story("copy-3", minutes_ago(0), "stadium roof repair")])
         found = wait_for(tmp_path, lambda found: "copy-3" in found, "the copy")
-        totals = job.stop()
     assert removed_count(found["copy-3"]) == 0 and len(found["copy-3"]["paragraphs"]) == 3, found["copy-3"]
-    assert totals.get("dedup.expired_entries", 0) > 0
 
 
 def test_an_original_arriving_after_its_copy_is_counted_as_a_late_match(broker, topic, tmp_path, prism):
@@ -208,15 +219,12 @@ def test_an_original_arriving_after_its_copy_is_counted_as_a_late_match(broker, 
         wait_for(tmp_path, lambda found: "copy-4" in found, "the copy")
         produce(broker, topic, [story("original-4", minutes_ago(40), "tram line extension")])
         found = wait_for(tmp_path, lambda found: "original-4" in found, "the late original")
-        deadline = time.monotonic() + BOUND_S
-        while time.monotonic() < deadline and not counters(job.result).get("dedup.late_matches"):
-            time.sleep(0.5)
-        totals = job.stop()
+        totals = wait_for_counter(job, "dedup.late_matches", "the late original")
     # the total order (publication time) makes original-4 the earlier one: it keeps every paragraph, and
     # the copy, already written whole, cannot be retracted: that is what dedup.late_matches counts
     assert removed_count(found["original-4"]) == 0 and len(found["original-4"]["paragraphs"]) == 3
     assert removed_count(found["copy-4"]) == 0
-    assert totals.get("dedup.late_matches", 0) >= 1
+    assert totals["dedup.late_matches"] >= 1
 
 
 def summary_of(log_path) -> str:
@@ -224,13 +232,6 @@ def summary_of(log_path) -> str:
     lines = log_path.read_text(errors="replace").splitlines()
     start = next((i for i, line in enumerate(lines) if line.startswith("messages read")), len(lines))
     return "\n".join(lines[start:start + 8])
-
-
-def held_by_dedup(summary: str) -> bool:
-    """Whether the run summary shows messages that dedup had not released when the job stopped."""
-    figures = {line.rsplit(None, 1)[0].strip(): int(line.rsplit(None, 1)[1])
-               for line in summary.splitlines() if line[:1].isalpha() and line.rsplit(None, 1)[-1].isdigit()}
-    return figures.get("articles out of dedup", 0) + figures.get("dead letters", 0) < figures.get("messages read", 0)
 
 
 def committed(broker, topic: str, group: str, partitions: int) -> dict[int, int]:
@@ -241,10 +242,6 @@ def committed(broker, topic: str, group: str, partitions: int) -> dict[int, int]
         consumer.close()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "unreliable on the shared machine, 3 passes in 8 runs: the first job wrote nothing in the bound (2 runs, "
-    "both in the full suite under load), or dedup still held 1-12 articles after the restart (3 runs; the "
-    "held offsets stayed uncommitted). Dependency: dedup's per-bucket state on Prism (issues 17/18, dedup helper)."))
 def test_kill_9_mid_stream_then_restart_with_the_same_group_loses_nothing(broker, topic, tmp_path, prism):
     """At-least-once: every offset below a committed one has its article in a closed file at any moment;
     after kill -9 and a restart with the same group, the union of the outputs is the input."""
@@ -277,13 +274,9 @@ def test_kill_9_mid_stream_then_restart_with_the_same_group_loses_nothing(broker
         while time.monotonic() < deadline and len(articles_by_id(tmp_path)) < len(stories):
             time.sleep(0.5)
         assert second.terminate() == 0
-    missing = sorted({s["id"] for s in stories} - articles_by_id(tmp_path).keys())
-    summary = summary_of(tmp_path / "second.log")
-    if missing and held_by_dedup(summary):
-        pytest.xfail(f"dedup still held {missing} after {2 * BOUND_S}s (dependency: dedup settle/state on Prism, "
-                     f"issues 17/18, dedup helper); their offsets stayed uncommitted:\n{summary}")
     records = read_outputs(str(tmp_path))["articles"]
-    assert {a["article_id"] for a in records} == {s["id"] for s in stories}
+    missing = sorted({s["id"] for s in stories} - {a["article_id"] for a in records})
+    assert not missing, (missing, summary_of(tmp_path / "second.log"))
     written_twice = len(records) - len(stories)
     assert 0 <= written_twice <= 18
 
@@ -316,12 +309,29 @@ def comparable(outputs: dict[str, list[dict]]) -> dict:
     }
 
 
+def produce_in_record_time_order(connection: KafkaConnection, topic: str,
+                                 messages: list[tuple[bytes | None, bytes]]) -> None:
+    """Sends the messages with Kafka record times 10 ms apart in the order given, whatever partition each
+    goes to, and waits until all are acknowledged."""
+    producer = KafkaProducer(acks="all", **connection.client_config())
+    start_ms = int(time.time() * 1000) - 10 * len(messages)
+    try:
+        sent = [producer.send(topic, key=key, value=value, timestamp_ms=start_ms + 10 * rank)
+                for rank, (key, value) in enumerate(messages)]
+        producer.flush()
+        for future in sent:
+            future.get(timeout=30)
+    finally:
+        producer.close()
+
+
 def test_streaming_and_a_bounded_run_of_the_same_input_write_the_same_records(broker, topic, tmp_path, prism):
-    # one partition: streaming reads in publication order, so no original arrives after its copy (with
-    # several partitions the arrival order decides until dedup settles on record time: issue 18 item 6)
+    # three partitions, read at their own pace: an original may reach dedup after its copy. Dedup holds an
+    # article until the watermark passes its record time, so with record times in publication order (as a
+    # feed appends them) every original is filed before its copy is written, as in the bounded run.
     connection = KafkaConnection(broker.bootstrap_servers)
-    ensure_topic(connection, topic, 1)
-    produce_messages(connection, topic, recent_samples())
+    ensure_topic(connection, topic, 3)
+    produce_in_record_time_order(connection, topic, recent_samples())
     batch_outputs, _ = run_pipeline(["--bootstrap-servers", broker.bootstrap_servers, "--topic", topic,
                                      "--group-id", "batch-6", "--no-commit", "--output", str(tmp_path / "batch"),
                                      "--kafka-idle-timeout", "10"])

@@ -328,7 +328,7 @@ class ReadPartitionFn(beam.DoFn, PartitionRestrictionProvider, PartitionWatermar
 
 
 class ReadUnboundedPartitionFn(ReadPartitionFn):
-    """The same reader, declared unbounded per element for streaming runners."""
+    """The same reader, declared unbounded per element for streaming runners; commits at bundle finalization."""
 
     @beam.DoFn.unbounded_per_element()
     def process(
@@ -339,6 +339,16 @@ class ReadUnboundedPartitionFn(ReadPartitionFn):
         watermark_estimator=OWN_WATERMARK,
     ):
         yield from super().process(spec, bundle_finalizer, tracker=tracker, watermark_estimator=watermark_estimator)
+
+
+class ReadUnboundedPartitionWithoutCommitsFn(ReadPartitionFn):
+    """The unbounded reader of a pipeline that commits elsewhere (newsstream's streaming job commits from the
+    written files). It declares no bundle finalizer: Prism sends FinalizeBundle after every bundle of a DoFn
+    that declares one, registered or not, and the Python SDK logs an error for each bundle that was not."""
+
+    @beam.DoFn.unbounded_per_element()
+    def process(self, spec: PartitionSpec, tracker=OWN_RESTRICTION, watermark_estimator=OWN_WATERMARK):
+        yield from super().process(spec, None, tracker=tracker, watermark_estimator=watermark_estimator)
 
 
 class KafkaReadTransform(beam.PTransform):
@@ -370,7 +380,12 @@ class ReadPartitions(KafkaReadTransform):
     """PartitionSpec -> SourceMessage elements (timestamped with the record timestamp)."""
 
     def expand(self, partitions):
-        reader = ReadPartitionFn if self.settings.bounded else ReadUnboundedPartitionFn
+        if self.settings.bounded:
+            reader = ReadPartitionFn
+        elif self.settings.group_id and self.settings.commit_offsets:
+            reader = ReadUnboundedPartitionFn
+        else:
+            reader = ReadUnboundedPartitionWithoutCommitsFn
         return partitions | "Read" >> beam.ParDo(reader(self.connection, self.settings))
 
 
