@@ -41,12 +41,13 @@ APICURIO_VERSION := 3.3.3
 APICURIO := .cache/apicurio-registry/$(APICURIO_VERSION)
 
 $(APICURIO)/.stamp:
-	@rm -rf $(APICURIO) $(APICURIO)-markers && mkdir -p $(APICURIO)
-	@mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:unpack \
+	@rm -rf $(APICURIO) && mkdir -p $(APICURIO)
+	@mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
 		-Dartifact=io.apicurio:apicurio-registry-app:$(APICURIO_VERSION):tar.gz:all \
-		-DoutputDirectory=$(abspath $(APICURIO)) -DmarkersDirectory=$(abspath $(APICURIO))-markers \
-		>.cache/apicurio-registry.log 2>&1 \
+		-DoutputDirectory=$(abspath $(APICURIO)) >.cache/apicurio-registry.log 2>&1 \
 		|| { cat .cache/apicurio-registry.log; exit 1; }
+	@tar -xzf $(APICURIO)/apicurio-registry-app-$(APICURIO_VERSION)-all.tar.gz -C $(APICURIO)
+	@rm $(APICURIO)/apicurio-registry-app-$(APICURIO_VERSION)-all.tar.gz
 	@touch $@
 
 schema-registry: $(APICURIO)/.stamp
