@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 KAFKA_JARS := .cache/kafka
 
-.PHONY: demo demo-streaming test bench install install-test kafka-jars prism clean
+.PHONY: demo demo-streaming test bench install install-test kafka-jars schema-registry prism clean
 
 # Prism, Beam's portable local runner for streaming, built from Beam's Go module at the Beam version
 # pinned in setup.py, into a git-ignored folder (nothing is downloaded when a job runs).
@@ -34,6 +34,24 @@ $(KAFKA_JARS)/.stamp: tests/kafka/pom.xml
 
 kafka-jars: $(KAFKA_JARS)/.stamp
 
+# Apicurio Registry, a schema registry with the Confluent-compatible REST API, for the interop tests: the
+# distribution Apicurio publishes on Maven Central (a Quarkus app with its libraries; it runs on Java 21+),
+# unpacked once into a git-ignored folder.
+APICURIO_VERSION := 3.3.3
+APICURIO := .cache/apicurio-registry/$(APICURIO_VERSION)
+
+$(APICURIO)/.stamp:
+	@rm -rf $(APICURIO) && mkdir -p $(APICURIO)
+	@mvn -q -B org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+		-Dartifact=io.apicurio:apicurio-registry-app:$(APICURIO_VERSION):tar.gz:all \
+		-DoutputDirectory=$(abspath $(APICURIO)) >.cache/apicurio-registry.log 2>&1 \
+		|| { cat .cache/apicurio-registry.log; exit 1; }
+	@tar -xzf $(APICURIO)/apicurio-registry-app-$(APICURIO_VERSION)-all.tar.gz -C $(APICURIO)
+	@rm $(APICURIO)/apicurio-registry-app-$(APICURIO_VERSION)-all.tar.gz
+	@touch $@
+
+schema-registry: $(APICURIO)/.stamp
+
 demo: install
 	$(BIN)/newsstream run --output output
 
@@ -48,7 +66,7 @@ $(PRISM):
 
 prism: $(PRISM)
 
-test: install-test kafka-jars $(PRISM)
+test: install-test kafka-jars schema-registry $(PRISM)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
 

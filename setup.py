@@ -43,6 +43,7 @@ setup(
             "PyYAML==6.0.4",
             "packaging==26.4",
             "confluent-kafka==2.16.1",
+            "python-schema-registry-client==2.6.1",
         ],
         "bench": [
             "datasketch==2.0.0",
