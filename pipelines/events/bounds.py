@@ -21,7 +21,7 @@ class EventBounds:
     """The longest text given to spaCy in one call, and the most words parsed per article."""
 
     max_piece_chars: int = 3000
-    max_words: int = 15000
+    max_words: int = 6000
 
 
 def segments(text: str, max_chars: int) -> list[tuple[int, int]]:

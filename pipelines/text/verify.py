@@ -39,6 +39,8 @@ class DedupSettings:
     short_words: int = 8
     seed: int = 1
     bucket_cap: int = 1000
+    article_bucket_cap: int = 16
+    article_max_chars: int = 1_000_000
     max_wait_seconds: float = 300.0
 
     def hasher(self) -> MinHasher:

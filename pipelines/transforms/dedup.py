@@ -41,7 +41,7 @@ from pipelines.text.dedup import (
     NO_TIME,
     BucketClusters,
     apply_matches,
-    index_article,
+    file_article,
     matches_in_group,
 )
 from pipelines.text.verify import DedupSettings
@@ -109,7 +109,9 @@ class FileInBuckets(beam.DoFn):
     def process(self, article: dict, timestamp=beam.DoFn.TimestampParam):
         self.articles.inc()
         try:
-            filed = index_article(article, event_ms(article, timestamp), self.settings, record_ms(timestamp))
+            article, filed, limited = file_article(article, event_ms(article, timestamp), self.settings,
+                                                   record_ms(timestamp))
+            Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs_limited").inc(limited)
         except Exception as e:  # noqa: BLE001 - the article is written unchanged rather than lost
             self.errors.inc()
             LOG.warning("dedup skipped article %s: %s: %s", article.get("article_id"), type(e).__name__, e)
