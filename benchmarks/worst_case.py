@@ -95,8 +95,10 @@ def written(output: str) -> dict:
     """How many records of each kind the run wrote, and the warning codes on its articles."""
     counts, warnings = {}, set()
     for kind in ("articles", "events", "dead_letters"):
-        records = [r for path in glob.glob(os.path.join(output, "**", f"{kind}*.avro"), recursive=True)
-                   for r in fastavro.reader(open(path, "rb"))]
+        records = []
+        for path in glob.glob(os.path.join(output, "**", f"{kind}*.avro"), recursive=True):
+            with open(path, "rb") as fh:
+                records.extend(fastavro.reader(fh))
         counts[kind] = len(records)
         if kind == "articles":
             warnings |= {w.split(":", 1)[0] for r in records for w in r.get("warnings") or ()}
