@@ -2,7 +2,10 @@
 spaCy cannot parse is isolated so only its own article fails. Only the sentences the trigger screen passes
 are parsed (runs of them together, so that they keep their neighbours); the rest can hold no event. Runs
 whose only candidates are reporting verbs are parsed without the entity recognizer: a STATEMENT needs its
-speaker from the parse, and the speaker's country and sector come from our tables, not from entities."""
+speaker from the parse, and the speaker's country and sector come from our tables, not from entities.
+What one article may cost is bounded (pipelines.events.bounds): no text longer than `max_piece_chars`
+(nor spaCy's own max_length) is parsed, and past `max_words` words the article's remaining paragraphs
+are skipped, with a warning on the article."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -11,6 +14,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from pipelines.events.bounds import EventBounds, segments, truncation_warning, word_count
 from pipelines.events.coreference import code_article_actors
 from pipelines.events.extract import PARAGRAPH_OFFSET, EventExtractor
 from pipelines.events.nlp import TITLE_COMPONENT
@@ -28,24 +32,27 @@ class ArticleResult:
     context: Any
     events: list[dict] = field(default_factory=list)
     error: tuple[str, str] | None = None
+    skipped_words: int = 0
 
 
 @dataclass
 class _Pending:
     article: dict
     context: Any
-    paragraphs: list[tuple[int, str]]
-    pieces: list[tuple[int, int, str, bool]] = field(default_factory=list)  # paragraph, offset, text, entities?
+    pieces: list[tuple[int, int, str, bool]]  # paragraph, offset, text, entities?
+    skipped_words: int = 0
 
 
 class EventBatcher:
-    """Collects articles until `batch_size` paragraphs are waiting, then parses them in one nlp.pipe call.
+    """Collects articles until `batch_size` pieces of paragraphs are waiting, then parses them in one
+    nlp.pipe call.
 
     Only the article's `paragraphs` (the kept ones) are parsed."""
 
     def __init__(self, nlp: Language, batch_size: int = 64, extractor: EventExtractor | None = None,
-                 screen: bool = True):
+                 screen: bool = True, bounds: EventBounds | None = None):
         self.nlp = nlp
+        self.bounds = bounds or EventBounds()
         self.batch_size = max(1, batch_size)
         self.extractor = extractor or EventExtractor()
         self.screen = TriggerScreen(nlp) if screen else None
@@ -55,9 +62,23 @@ class EventBatcher:
     def add(self, article: dict, context: Any = None) -> list[ArticleResult]:
         """Queue an article; returns the finished results when this filled a batch, else []."""
         paragraphs = [(p["index"], p["text"]) for p in article.get("paragraphs") or () if p.get("text")]
-        pieces = [(index, *piece) for index, whole in paragraphs for piece in self._pieces(whole)]
-        self._pending.append(_Pending(article, context, paragraphs, pieces))
-        self._waiting += len(paragraphs)
+        pieces, parsed_words = [], 0
+        for position, (index, whole) in enumerate(paragraphs):
+            for offset, text, entities in self._pieces(whole):
+                words = word_count(text)
+                if parsed_words + words > self.bounds.max_words:
+                    later = paragraphs[position + 1:]
+                    skipped = word_count(whole[offset:]) + sum(word_count(rest) for _, rest in later)
+                    warned = {**article, "warnings": [*(article.get("warnings") or ()), truncation_warning(
+                        parsed_words, skipped, index, offset)]}
+                    return self._queue(_Pending(warned, context, pieces, skipped))
+                parsed_words += words
+                pieces.append((index, offset, text, entities))
+        return self._queue(_Pending(article, context, pieces))
+
+    def _queue(self, item: _Pending) -> list[ArticleResult]:
+        self._pending.append(item)
+        self._waiting += len(item.pieces)
         return self.flush() if self._waiting >= self.batch_size else []
 
     def flush(self) -> list[ArticleResult]:
@@ -82,13 +103,21 @@ class EventBatcher:
                 results.append(ArticleResult(item.article, item.context, error=(
                     EXTRACTION_ERROR, f"{type(e).__name__}: {e}")))
                 continue
-            results.append(ArticleResult(item.article, item.context, events=events))
+            results.append(ArticleResult(item.article, item.context, events=events, skipped_words=item.skipped_words))
         return results
 
     def _pieces(self, paragraph: str) -> list[tuple[int, str, bool]]:
-        """(offset, text, needs entities) of the runs of consecutive sentences that the screen passes."""
-        if self.screen is None or len(paragraph) > self.nlp.max_length:
-            return [(0, paragraph, True)]  # a text too long for spaCy is still sent, to fail as it should
+        """(offset, text, needs entities) of the runs of consecutive sentences that the screen passes,
+        within the parts of the paragraph no longer than a piece may be."""
+        limit = min(self.bounds.max_piece_chars, self.nlp.max_length)
+        if len(paragraph) <= limit:
+            return self._screened(paragraph)
+        return [(start + offset, text, entities) for start, end in segments(paragraph, limit)
+                for offset, text, entities in self._screened(paragraph[start:end])]
+
+    def _screened(self, paragraph: str) -> list[tuple[int, str, bool]]:
+        if self.screen is None:
+            return [(0, paragraph, True)]
         runs: list[list[int]] = []
         previous_kept = False
         for start, end in sentence_spans(paragraph):

@@ -13,12 +13,15 @@ two paragraphs never remove each other.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from pipelines.text.verify import DedupSettings, ParagraphSketch, near_duplicate_similarity, sketch_paragraphs
 
 NO_TIME = -(2 ** 62)
+BUCKET_CAP_WARNING = "dedup_bucket_cap"
+DEDUP_TRUNCATED = "dedup_truncated"
 
 
 class ParagraphRef(NamedTuple):
@@ -66,18 +69,67 @@ class Filed(NamedTuple):
     changed: bool
 
 
-def index_article(article: dict, order_ms: int | None, settings: DedupSettings, seen_ms: int | None = None,
-                  ) -> list[tuple[int, IndexedParagraph]]:
-    """(bucket key, paragraph) for every bucket every paragraph of the article is filed in."""
-    paragraphs = article["paragraphs"]
+class FiledArticle(NamedTuple):
+    """What filing an article decided: the article (with a warning when a limit left work out), its
+    (bucket key, paragraph) entries, and how many of its paragraphs a limit left wholly or partly unfiled."""
+
+    article: dict
+    entries: list[tuple[int, IndexedParagraph]]
+    limited: int
+
+
+def file_article(article: dict, order_ms: int | None, settings: DedupSettings, seen_ms: int | None = None,
+                 ) -> FiledArticle:
+    """Every bucket every paragraph of the article is filed in, within what one article may cost.
+
+    Only the paragraphs within the first `settings.article_max_chars` characters are filed; the rest
+    are kept as they are. A paragraph whose exact key came earlier in the same article is filed in one
+    of its buckets only: there the exact-key lookup meets the earlier copy, as it would in any other.
+    Other paragraphs of one article fill at most `settings.article_bucket_cap` places in any one
+    bucket; the rest are not filed there (they still are in their other buckets). Either limit puts a
+    warning on the article."""
+    paragraphs = _within_size(article["paragraphs"], settings.article_max_chars)
     order = NO_TIME if order_ms is None else order_ms
     seen = max(order, NO_TIME if seen_ms is None else seen_ms)
     sketches = sketch_paragraphs([p["text"] for p in paragraphs], settings)
-    filed = []
+    filed, keys_seen, per_bucket, capped = [], set(), Counter(), 0
     for paragraph, (sketch, buckets) in zip(paragraphs, sketches, strict=True):
         entry = IndexedParagraph(ParagraphRef(order, article["article_id"], paragraph["index"]), sketch, seen)
-        filed.extend((bucket, entry) for bucket in buckets)
-    return filed
+        if sketch.key_hash in keys_seen:
+            filed.append((buckets[0], entry))
+            continue
+        keys_seen.add(sketch.key_hash)
+        kept = [bucket for bucket in buckets if per_bucket[bucket] < settings.article_bucket_cap]
+        per_bucket.update(kept)
+        capped += len(kept) < len(buckets)
+        filed.extend((bucket, entry) for bucket in kept)
+    unfiled = len(article["paragraphs"]) - len(paragraphs)
+    warnings = []
+    if unfiled:
+        warnings.append(f"{DEDUP_TRUNCATED}: {unfiled} paragraphs past the first {settings.article_max_chars} "
+                        f"characters kept without a duplicate check")
+    if capped:
+        warnings.append(f"{BUCKET_CAP_WARNING}: {capped} paragraphs over {settings.article_bucket_cap} in one "
+                        f"bucket; they were compared in their other buckets only")
+    if warnings:
+        article = {**article, "warnings": [*(article.get("warnings") or ()), *warnings]}
+    return FiledArticle(article, filed, unfiled + capped)
+
+
+def _within_size(paragraphs: list[dict], max_chars: int) -> list[dict]:
+    """The leading paragraphs whose text adds up to at most `max_chars` characters."""
+    total = 0
+    for position, paragraph in enumerate(paragraphs):
+        total += len(paragraph["text"])
+        if total > max_chars:
+            return paragraphs[:position]
+    return paragraphs
+
+
+def index_article(article: dict, order_ms: int | None, settings: DedupSettings, seen_ms: int | None = None,
+                  ) -> list[tuple[int, IndexedParagraph]]:
+    """(bucket key, paragraph) for every bucket the paragraphs of the article are filed in."""
+    return file_article(article, order_ms, settings, seen_ms).entries
 
 
 def _first_ref(cluster: Cluster) -> ParagraphRef:

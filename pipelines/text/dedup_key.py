@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections import Counter
 from typing import NamedTuple
 
 # Wire agencies whose credit is appended to syndicated paragraphs: "(AP)", "- Reuters".
@@ -32,10 +33,12 @@ DATELINE = re.compile(
 CREDIT = re.compile(rf"\s*(?:\(\s*(?:{_AGENCY})\s*\)|\s{_DASH}{{1,2}}\s*(?:{_AGENCY}))\s*$", re.IGNORECASE)
 CREDIT_TAIL = 24
 
-QUOTES = str.maketrans({
+QUOTE_STYLES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-})
+}
+# One pass that touches only the quote characters (str.translate looks up every character of the text).
+QUOTE_CHARACTERS = re.compile("[" + "".join(QUOTE_STYLES) + "]")
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13",
@@ -116,7 +119,7 @@ def clean_text(text: str) -> str:
     if "&" in text:
         text = html.unescape(html.unescape(text))
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(QUOTES)
+        text = QUOTE_CHARACTERS.sub(lambda quote: QUOTE_STYLES[quote.group()], unicodedata.normalize("NFKC", text))
     return " ".join(text.split())
 
 
@@ -160,11 +163,9 @@ _FOLDED = _FoldedWords()
 
 def names_of(text: str) -> list[str]:
     """Capitalized words that do not open a sentence (acronyms count anywhere), casefolded."""
-    names = CAPITALIZED.findall(text)
-    for opening in OPENING.findall(". " + text):
-        if not (len(opening) > 1 and opening.isupper()):
-            names.remove(opening)
-    return [name.casefold() for name in names]
+    openings = Counter(word for word in OPENING.findall(". " + text) if not (len(word) > 1 and word.isupper()))
+    names = Counter(CAPITALIZED.findall(text)) - openings
+    return [name.casefold() for name in names.elements()]
 
 
 def analyze(text: str) -> ParagraphKey:

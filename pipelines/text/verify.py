@@ -6,7 +6,9 @@ figures, because both share most of their wording. A candidate is a near-duplica
     contained in the earlier one (containment >= min_containment: a trimmed copy still counts, a
     paragraph that adds new sentences does not), and
   - no fact was replaced: the later paragraph may drop numbers or names of the earlier one (a trimmed
-    sentence) but must not carry different numbers or different names in their place.
+    sentence) but must not carry different numbers or different names in their place. Numbers are
+    compared as values: "4" and "45", "1 percent" and "10 percent" differ, though one's digits are
+    inside the other's ("At least 4 people were killed" updated to 45 is news, not a copy).
 Short paragraphs (few words) are compared word by word instead: equal, or one word dropped or added,
 or one word respelled (a typo), again with no fact replaced.
 """
@@ -39,6 +41,8 @@ class DedupSettings:
     short_words: int = 8
     seed: int = 1
     bucket_cap: int = 1000
+    article_bucket_cap: int = 16
+    article_max_chars: int = 1_000_000
     max_wait_seconds: float = 300.0
 
     def hasher(self) -> MinHasher:
@@ -132,9 +136,8 @@ def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: M
 
 def facts_replaced(later: ParagraphSketch, earlier: ParagraphSketch) -> bool:
     """True when the later paragraph carries numbers or names the earlier lacks, in place of some it has."""
-    if _both_sides_unmatched(Counter(later.numbers), Counter(earlier.numbers)) and not (
-            is_subsequence(later.digits, earlier.digits) or is_subsequence(earlier.digits, later.digits)):
-        return True
+    if _both_sides_unmatched(Counter(later.numbers), Counter(earlier.numbers)) and later.digits != earlier.digits:
+        return True  # equal digits in reading order: a typo split a figure ("$4b0n"), its value is the same
     new_names = Counter(later.names) - Counter(earlier.names)
     lost_names = Counter(earlier.names) - Counter(later.names)
     if not new_names or not lost_names:
@@ -142,12 +145,6 @@ def facts_replaced(later: ParagraphSketch, earlier: ParagraphSketch) -> bool:
     respelled = Counter(h & 0xFFFF for h in new_names.elements())
     original = Counter(h & 0xFFFF for h in lost_names.elements())
     return _both_sides_unmatched(respelled, original)
-
-
-def is_subsequence(shorter: str, longer: str) -> bool:
-    """Every character of `shorter` appears in `longer`, in the same order."""
-    remaining = iter(longer)
-    return all(char in remaining for char in shorter)
 
 
 def _both_sides_unmatched(later: Counter, earlier: Counter) -> bool:

@@ -43,7 +43,7 @@ from pipelines.text.dedup import (
     NO_TIME,
     BucketClusters,
     apply_matches,
-    index_article,
+    file_article,
     matches_in_group,
 )
 from pipelines.text.verify import DedupSettings
@@ -122,7 +122,9 @@ class FileInBuckets(beam.DoFn):
             yield beam.pvalue.TaggedOutput(DEAD_LETTERS, dead_letter_for(record, STAGE, e.code, e.message))
             return
         try:
-            filed = index_article(article, event_ms(article, timestamp), self.settings, record_ms(timestamp))
+            article, filed, limited = file_article(article, event_ms(article, timestamp), self.settings,
+                                                   record_ms(timestamp))
+            Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs_limited").inc(limited)
         except Exception as e:  # noqa: BLE001 - the article is written unchanged rather than lost
             self.errors.inc()
             LOG.warning("dedup skipped article %s: %s: %s", article.get("article_id"), type(e).__name__, e)

@@ -72,6 +72,7 @@ class ExtractEventsFn(beam.DoFn):
 
     def _emit(self, results):
         for result in results:
+            Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.words_not_parsed").inc(result.skipped_words)
             timestamp, window = result.context
             if result.error is not None:
                 code, message = result.error
