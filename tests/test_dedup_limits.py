@@ -62,6 +62,14 @@ def test_paragraphs_past_the_size_limit_are_kept_unchecked_with_a_warning():
     assert [r["index"] for r in dedup(article)["removed_paragraphs"]] == [2]
 
 
+
+def test_an_article_whose_first_paragraph_is_past_the_size_limit_is_kept_whole_with_a_warning():
+    settings = DedupSettings(article_max_chars=len(s.RESERVOIR) - 1)
+    filed = file_article(s.article("a", 1000, s.RESERVOIR, s.PUMPING), 1000, settings)
+    assert filed.entries == [] and filed.limited == 2
+    (warning,) = filed.article["warnings"]
+    assert warning.startswith(DEDUP_TRUNCATED + ":")
+
 KILLED = ("At least {} people were killed when a bomb exploded at a crowded market in the north of the city "
           "on Monday, police said.")
 INFLATION = ("Inflation rose by {} in the year to March, the statistics office said in its monthly report "

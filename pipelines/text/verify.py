@@ -100,6 +100,8 @@ def sketch_paragraphs(texts: list[str], settings: DedupSettings, hasher: MinHash
 def sketch_keys(analyzed: list[ParagraphKey], settings: DedupSettings, hasher: MinHasher | None = None,
                 ) -> list[tuple[ParagraphSketch, list[int]]]:
     """(sketch, bucket keys) per analyzed paragraph (comparison key and facts)."""
+    if not analyzed:
+        return []
     hasher = hasher or settings.hasher()
     signatures = hasher.signatures([a.key for a in analyzed])
     bands = band_keys(signatures.values, settings.bands, settings.rows)
