@@ -241,6 +241,10 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     object_deps = ("dobj", "nsubjpass") if trigger.kind == "verb" else ("dobj",)
     objects = [c for c in trigger.token.children if c.dep_ in object_deps and c.i not in in_trigger
                and verb_object_sense(lemma, c) is None]
+    if trigger.kind == "verb" and trigger.token.tag_ == "VBN" and trigger.token.dep_ == "acl" and \
+            not misattached_finite_verb(trigger.token):
+        # "hotspots offered by companies": the noun a participle describes is what the act is done to
+        objects.append(trigger.token.head)
     things = [o for o in objects if is_inanimate(o)]
     if things and not actor_target and not (hostile and actor_source and not any(map(eventive.is_thing, things))):
         return False
@@ -487,6 +491,14 @@ def verb_sense_fits(verb: Token, lemma: str) -> bool:
         # "asked about", "asked whether": a question, not a request
         return any(c.dep_ == "xcomp" or c.dep_ == "prep" and c.lower_ == "for" or c.dep_ == "dobj" and (
             noun_lemma(c) in lexicon.NOUNS or c.lemma_.lower() in eventive.ACT_NOUNS) for c in children)
+    if lemma == "receive":
+        # "received the delegation" hosts a party; "received a boost" or "a payment" is no meeting
+        return any(c.dep_ == "dobj" and names_actor(c) for c in children)
+    if lemma == "deliver":
+        # "delivered a lecture", "have it delivered": handing over to a party only ("delivered to the camps")
+        return any(c.dep_ == "dative" and names_actor(c) for c in children) or any(
+            c.dep_ == "prep" and c.lower_ == "to" and any(is_actor_like(g) or is_place(g) for g in c.children)
+            for c in children)
     if lemma == "plead":
         return not any(c.lower_ in ("guilty", "innocent") for c in children)
     if lemma == "sign":
