@@ -10,7 +10,7 @@ from spacy.tokens import Span, Token
 from pipelines.events import eventive, lexicon
 from pipelines.events.actors import is_pronoun
 from pipelines.events.lexicon import Sense
-from pipelines.events.parties import is_actor_like, is_actor_noun, is_place, names_actor
+from pipelines.events.parties import is_actor_noun, is_place, names_actor
 from pipelines.events.syntax import PASSIVE_SUBJECT_DEPS, SUBJECT_DEPS, is_verbal, noun_lemma, verb_lemma
 
 # Prepositions that belong to a phrasal verb even with an object: "call on X", "side with X", "fire at X".
@@ -198,7 +198,7 @@ def verb_sense_fits(verb: Token, lemma: str) -> bool:
     if lemma == "deliver":
         # "delivered a lecture", "have it delivered": handing over to a party only ("delivered to the camps")
         return any(c.dep_ == "dative" and names_actor(c) for c in children) or any(
-            c.dep_ == "prep" and c.lower_ == "to" and any(is_actor_like(g) or is_place(g) for g in c.children)
+            c.dep_ == "prep" and c.lower_ == "to" and any(names_actor(g) or is_place(g) for g in c.children)
             for c in children)
     if lemma == "plead":
         return not any(c.lower_ in ("guilty", "innocent") for c in children)
