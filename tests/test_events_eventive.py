@@ -31,6 +31,7 @@ def types(events):
     "The carmaker is expected to receive a lift from the new model.",     # receiving a thing, no visit
     "The professor delivered a lecture on trade in Glasgow.",             # delivering a speech, no aid
     "Cheap flights offered by budget airlines are popular with students.",  # a participle's thing
+    "The champion faces a tough battle with Paula Radcliffe in New York.",  # a contest between persons
 ])
 def test_no_event_where_the_word_is_not_used_as_an_event(nlp, sentence):
     assert types(extract(nlp, sentence)) == set()

@@ -45,6 +45,8 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     if subject is not None and not is_pronoun(subject) and not names_actor(subject) and not (
             harm and (eventive.is_weapon(subject) or noun_lemma(subject) in lexicon.NOUNS)):
         return False
+    if trigger.kind == "noun" and event_type == "ASSAULT" and weak and personal_contest(trigger, targets):
+        return False
     if trigger.kind == "noun":
         return noun_event(trigger, event_type, actor_source, actor_target, weak, sentence)
     in_trigger = {t.i for t in trigger.tokens}
@@ -65,6 +67,14 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
             or (not objects and (actor_source or any(
             s.lower_ in eventive.PERSONAL_PRONOUNS for s in trigger.token.children if s.dep_ == "nsubj")))
     return True
+
+
+def personal_contest(trigger: Trigger, targets: list[tuple[str, Token]]) -> bool:
+    """ "an epic battle with Radcliffe", "his long fight with Hughes": a weak harm noun directed only at
+    persons by name, with no weapon in the sentence, is a contest (a race, a court case, an election)."""
+    heads = [head for _, head in targets]
+    return bool(heads) and all(head.ent_type_ == "PERSON" for head in heads) and not any(
+        eventive.is_weapon(token) for token in trigger.token.sent)
 
 
 def noun_event(trigger: Trigger, event_type: str, actor_source: bool, actor_target: bool, weak: bool,
