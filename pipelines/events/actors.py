@@ -14,7 +14,7 @@ _PHRASE_PREPOSITIONS = {"of", "from", "in", "for", "based"}
 PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "them", "him",
             "who", "which", "that", "whom", "whose"}
 
-# The nouns extraction treats as naming actors (extract.is_actor_noun), with their sector codes. Kept as
+# The nouns extraction treats as naming actors (parties.is_actor_noun), with their sector codes. Kept as
 # extraction had them: the coding tables (coding.ROLE_SECTORS) know more words, for codes only.
 _ACTOR_NOUNS = (
     "president premier minister ministry ministers government cabinet official officials administration "

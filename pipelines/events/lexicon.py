@@ -1,7 +1,7 @@
 """Our trigger lexicon: PLOVER's 16 event types plus STATEMENT (CAMEO 01), written from the concepts of the
 public PLOVER manual and CAMEO codebook. Each entry gives a type and a strength (how reliably the word
 signals that type on its own, 0..1). Verbs, event nouns, phrasal verbs and verb + object pairs are listed
-separately; `extract.py` decides which matches become events."""
+separately; `triggers.py` and `admission.py` decide which matches become events."""
 from __future__ import annotations
 
 from typing import NamedTuple

@@ -2,7 +2,7 @@
 and entity recognizer, the expensive part of spaCy, need not run on them. The screen knows every written
 form of every trigger word (inflections by rule, irregular forms from the model's own lemmatizer tables)
 and passes a paragraph on when one of them, or both words of a verb + object or phrasal pair, occur in it.
-It is a superset test: a paragraph it holds back has no match in extract.find_triggers. It also tells
+It is a superset test: a paragraph it holds back has no match in triggers.find_triggers. It also tells
 apart the sentences whose only candidates are reporting verbs ("said", "told"): those need the parse for
 the speaker but not the entity recognizer, which costs as much as the rest of the pipeline."""
 from __future__ import annotations
