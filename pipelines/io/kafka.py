@@ -421,28 +421,24 @@ class CommitBoundedOffsetsFn(beam.DoFn):
 
 
 class CommitOffsetsAfterOutput(beam.PTransform):
-    """Bounded runs: commit each partition's end offset only after every output is written.
+    """Bounded runs: commit each partition's end offset only after every output is written and verified.
 
     A batch runner's intermediate data is not durable (a local run killed with -9 loses it), so
     committing at bundle finalization could skip records whose files were never written. Waiting on
-    the sinks' results as a side input makes the commit the run's last step; a killed run commits
-    nothing and the next run reads the same offsets again (at-least-once, same ids).
+    `outputs_verified` (one element, made once every output file was checked) as a side input makes the
+    commit the run's last step; a killed run, or one whose files are not all there, commits nothing and
+    the next run reads the same offsets again (at-least-once, same ids).
     """
 
-    def __init__(self, connection: KafkaConnection, group_id: str, outputs: list):
+    def __init__(self, connection: KafkaConnection, group_id: str, outputs_verified):
         super().__init__()
         self.connection = connection
         self.group_id = group_id
-        self.outputs = outputs
+        self.outputs_verified = outputs_verified
 
     def expand(self, partitions):
-        outputs_done = (
-            self.outputs
-            | "AllOutputs" >> beam.Flatten()
-            | "OutputsDone" >> beam.combiners.Count.Globally()
-        )
         return partitions | "Commit" >> beam.ParDo(
-            CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(outputs_done))
+            CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(self.outputs_verified))
 
 
 # errors that are the record's own: sending it again cannot succeed
