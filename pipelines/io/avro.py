@@ -70,8 +70,8 @@ class FileOutput:
     """Where the Avro files of one run go and how they are cut.
 
     `run_stamp` (the run's start time and a random part) prefixes every file name of the run, so no other
-    run, not even one started in the same second, overwrites its files. Streaming files are cut every `window_seconds` of processing
-    time; `shards` files per schema can be open at once (one per shard)."""
+    run, not even one started in the same second, overwrites its files. Streaming files are cut every
+    `window_seconds` of processing time; `shards` files per schema can be open at once (one per shard)."""
 
     directory: str
     run_stamp: str
