@@ -24,7 +24,14 @@ from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.files import read_lines
 from pipelines.io.kafka import ensure_topic, produce_messages
-from pipelines.io.kafka_config import AccessDenied, BrokerUnavailable, KafkaConnection, check_access, check_brokers
+from pipelines.io.kafka_config import (
+    AccessDenied,
+    BrokerUnavailable,
+    KafkaConnection,
+    KafkaPropertiesError,
+    check_access,
+    check_brokers,
+)
 from pipelines.options import NewsstreamOptions, redact_secrets
 from pipelines.pipeline import build
 from pipelines.transforms.stage import METRICS_NAMESPACE
@@ -277,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return dispatch(parser, args, rest)
-    except (BrokerUnavailable, AccessDenied) as e:
+    except (BrokerUnavailable, AccessDenied, KafkaPropertiesError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except Exception as e:

@@ -53,8 +53,99 @@ PROPERTY_NAMES = {
     "ssl.key.location": "ssl_keyfile",
     "ssl.key.password": "ssl_password",
 }
-PROPERTY_LINE = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)")
-JAAS_FIELD = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
+# store types kafka-python cannot read; Java's default store type is JKS
+STORE_TYPE_KEYS = {"ssl.truststore.location": "ssl.truststore.type", "ssl.keystore.location": "ssl.keystore.type"}
+# Kafka's JaasConfig tokenizer: key=value options, values bare or in double or single quotes
+JAAS_OPTION = re.compile(r"""([\w.-]+)\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s;'"]+)""")
+JAVA_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+
+
+class KafkaPropertiesError(ValueError):
+    """A --kafka-properties file that cannot be used as written: which key, and what to do instead."""
+
+
+def _logical_lines(text: str) -> list[str]:
+    """java.util.Properties lines: a line ending in an odd number of backslashes continues on the next one,
+    whose leading whitespace is dropped; comment lines (# or ! first) and blank lines are skipped."""
+    lines, pending = [], None
+    for raw in text.splitlines():
+        line = raw.lstrip(" \t\f")
+        if pending is None and (not line or line[0] in "#!"):
+            continue
+        trailing = len(line) - len(line.rstrip("\\"))
+        if trailing % 2:
+            pending = (pending or "") + line[:-1]
+            continue
+        lines.append((pending or "") + line)
+        pending = None
+    if pending:
+        lines.append(pending)
+    return lines
+
+
+def _unescape(text: str) -> str:
+    """Java properties escapes: \\t \\n \\r \\f, \\uXXXX, and a backslash before any other character."""
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char != "\\" or i + 1 == len(text):
+            out.append(char)
+            i += 1
+            continue
+        following = text[i + 1]
+        if following == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 2:i + 6]):
+            out.append(chr(int(text[i + 2:i + 6], 16)))
+            i += 6
+            continue
+        out.append(JAVA_ESCAPES.get(following, following))
+        i += 2
+    return "".join(out)
+
+
+def parse_java_properties(text: str) -> dict[str, str]:
+    """key -> value by the java.util.Properties.load rules: the key ends at the first unescaped `=`, `:` or
+    whitespace; one separator and the whitespace around it are skipped; escapes and continuations apply."""
+    properties = {}
+    for line in _logical_lines(text):
+        i = 0
+        while i < len(line) and line[i] not in "=: \t\f":
+            i += 2 if line[i] == "\\" else 1
+        key, rest = line[:i], line[i:].lstrip(" \t\f")
+        if rest[:1] in ("=", ":"):
+            rest = rest[1:].lstrip(" \t\f")
+        properties[_unescape(key)] = _unescape(rest)
+    return properties
+
+
+def jaas_credentials(config: str) -> dict[str, str]:
+    """username and password from a sasl.jaas.config value (PlainLoginModule, ScramLoginModule)."""
+    found = {}
+    for name, value in JAAS_OPTION.findall(config):
+        if name in ("username", "password"):
+            if value[:1] in ("'", '"'):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            found[f"sasl_plain_{name}"] = value
+    return found
+
+
+def _refuse_java_store(path: str, key: str, properties: dict[str, str]) -> None:
+    """kafka-python reads PEM files only: a JKS or PKCS12 store named as one is refused with the way out."""
+    declared = properties.get(STORE_TYPE_KEYS[key], "").strip().upper()
+    location = properties[key]
+    try:
+        with open(location, "rb") as fh:
+            pem = b"-----BEGIN" in fh.read(64 * 1024)
+    except OSError:
+        pem = declared == "PEM"
+    if pem and declared in ("", "PEM"):
+        return
+    store = declared or "JKS"
+    way_out = ("export the CA with `keytool -exportcert -rfc -keystore STORE -alias ALIAS > ca.pem` and set "
+               "ssl.ca.location (or --ssl-cafile)") if key == "ssl.truststore.location" else (
+               "convert it with `keytool -importkeystore -deststoretype PKCS12` and `openssl pkcs12 -nodes` to "
+               "PEM files, then set ssl.certificate.location and ssl.key.location")
+    raise KafkaPropertiesError(f"kafka properties {path}: {key} {location} is a {store} store, which kafka-python "
+                               f"cannot read (PEM files only): {way_out}")
 
 
 @lru_cache(maxsize=16)
@@ -63,32 +154,30 @@ def _read_kafka_properties(path: str) -> tuple[tuple[str, object], ...]:
 
 
 def load_kafka_properties(path: str) -> dict:
-    """Read a Java-style Kafka client properties file into kafka-python settings.
+    """Read a Java Kafka client properties file into kafka-python settings.
 
-    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule). Keys with no
-    kafka-python meaning are skipped with a warning that names the key, never its value.
+    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule), quoted either way and
+    over continued lines. Keys with no kafka-python meaning are skipped with a warning that names the key,
+    never its value; a JKS or PKCS12 store is refused (KafkaPropertiesError).
     """
+    with open(path, encoding="utf-8") as fh:
+        properties = parse_java_properties(fh.read())
     settings: dict = {}
     skipped = []
-    with open(path, encoding="utf-8") as fh:
-        for number, raw_line in enumerate(fh, start=1):
-            line = raw_line.strip()
-            if not line or line.startswith(("#", "!")):
-                continue
-            match = PROPERTY_LINE.match(line)
-            if not match:
-                skipped.append(f"line {number}")
-                continue
-            key, value = match.group(1), match.group(2).strip()
-            if key == "sasl.jaas.config":
-                for field_name, field_value in JAAS_FIELD.findall(value):
-                    settings[f"sasl_plain_{field_name}"] = field_value.replace('\\"', '"')
-            elif key == "ssl.endpoint.identification.algorithm":
-                settings["ssl_check_hostname"] = bool(value)
-            elif key in PROPERTY_NAMES:
-                settings[PROPERTY_NAMES[key]] = value
-            else:
-                skipped.append(key)
+    for key, value in properties.items():
+        value = value.strip()
+        if key == "sasl.jaas.config":
+            settings.update(jaas_credentials(value))
+        elif key == "ssl.endpoint.identification.algorithm":
+            settings["ssl_check_hostname"] = bool(value)
+        elif key in STORE_TYPE_KEYS.values() or key in ("ssl.truststore.password", "ssl.keystore.password"):
+            continue
+        elif key in PROPERTY_NAMES:
+            if key in STORE_TYPE_KEYS:
+                _refuse_java_store(path, key, properties)
+            settings[PROPERTY_NAMES[key]] = value
+        else:
+            skipped.append(key)
     if skipped:
         LOG.warning("kafka properties %s: ignored keys with no kafka-python setting: %s", path, ", ".join(skipped))
     return settings
