@@ -31,6 +31,7 @@ from pipelines.io.kafka_config import (
     KafkaPropertiesError,
     check_access,
     check_brokers,
+    secret_flags_to_environment,
 )
 from pipelines.options import NewsstreamOptions, redact_secrets
 from pipelines.pipeline import build
@@ -267,7 +268,8 @@ def inspect(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    # secrets leave the flags before any option is made: never in the job, its options or the workers' logs
+    argv = secret_flags_to_environment(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="newsstream", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_parser = commands.add_parser("run", help="run the pipeline (Beam options pass through)", add_help=False)

@@ -5,7 +5,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipelines.events.nlp import DEFAULT_MODEL
 from pipelines.io.kafka import ReadSettings
-from pipelines.io.kafka_config import KafkaConnection
+from pipelines.io.kafka_config import KafkaConnection, secret_flags_to_environment
 from pipelines.text.normalize import HTML_EXTRACTORS, NormalizeSettings
 from pipelines.text.parse import ParseLimits
 from pipelines.text.verify import DedupSettings
@@ -80,8 +80,12 @@ class NewsstreamOptions(PipelineOptions):
         security.add_argument("--sasl-username", dest="sasl_username", default=None,
                               help="SASL user name (or the NEWSSTREAM_SASL_USERNAME environment variable).")
         security.add_argument("--sasl-password", dest="sasl_password", default=None,
-                              help="SASL password (prefer the NEWSSTREAM_SASL_PASSWORD environment variable or "
-                                   "--kafka-properties: those are read on the workers, not stored in the job).")
+                              help="SASL password: moved to NEWSSTREAM_SASL_PASSWORD in the launching process "
+                                   "before the job is built (local workers inherit it), never stored in the job. "
+                                   "Workers elsewhere need that variable, --sasl-password-file or "
+                                   "--kafka-properties.")
+        security.add_argument("--sasl-password-file", dest="sasl_password_file", default=None,
+                              help="A file holding the SASL password, read where each Kafka client opens.")
         security.add_argument("--ssl-cafile", dest="ssl_cafile", default=None, help="CA bundle to verify brokers.")
         security.add_argument("--ssl-certfile", dest="ssl_certfile", default=None, help="Client certificate.")
         security.add_argument("--ssl-keyfile", dest="ssl_keyfile", default=None, help="Client private key.")
@@ -181,12 +185,17 @@ class NewsstreamOptions(PipelineOptions):
     def kafka_connection(self) -> KafkaConnection:
         """Brokers plus the security flags under kafka-python's names; the properties file and the
         environment are read where each client opens (see KafkaConnection.client_config)."""
-        flags = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()}
+        if self.sasl_password is not None:  # options made without the CLI: the secret leaves them here
+            secret_flags_to_environment(["--sasl-password", self.sasl_password])
+            self.sasl_password = None
+        flags = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()
+                 if name not in SECRET_OPTIONS}
         return KafkaConnection(
             bootstrap_servers=self.bootstrap_servers,
             security=tuple(sorted((k, v) for k, v in flags.items() if v is not None)),
             properties_file=self.kafka_properties,
             request_timeout_ms=int(self.kafka_timeout * 1000),
+            password_file=self.sasl_password_file,
         )
 
     def parse_limits(self) -> ParseLimits:

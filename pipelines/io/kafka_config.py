@@ -15,6 +15,28 @@ from functools import lru_cache
 LOG = logging.getLogger(__name__)
 SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
 CREDENTIAL_ENV = {"sasl_plain_username": "NEWSSTREAM_SASL_USERNAME", "sasl_plain_password": "NEWSSTREAM_SASL_PASSWORD"}
+# secret flags -> the environment variable they are moved to before any pipeline option is made
+SECRET_FLAGS = {"--sasl-password": CREDENTIAL_ENV["sasl_plain_password"]}
+
+
+def secret_flags_to_environment(argv: list[str]) -> list[str]:
+    """`argv` without its secret flags, their values moved to this process's environment (SECRET_FLAGS).
+
+    Runs before the pipeline options are parsed, so a secret is never an option: not in what the runner
+    sends its workers (PIPELINE_OPTIONS, the flags they re-parse), nor in a pickled step. Workers resolve
+    it where a client opens (KafkaConnection.client_config): local workers inherit this environment;
+    workers elsewhere need the variable, --sasl-password-file or --kafka-properties there."""
+    kept: list[str] = []
+    flags = iter(argv)
+    for arg in flags:
+        name, equals, value = arg.partition("=")
+        if name in SECRET_FLAGS:
+            if not equals:
+                value = next(flags, "")
+            os.environ[SECRET_FLAGS[name]] = value
+        else:
+            kept.append(arg)
+    return kept
 
 
 def redacted(value: object) -> object:
@@ -191,13 +213,19 @@ class KafkaConnection:
     security: tuple[tuple[str, object], ...] = ()
     properties_file: str | None = None
     request_timeout_ms: int = 30000
+    password_file: str | None = None
+
+    def __post_init__(self):
+        if any(k in SECRET_SETTINGS for k, v in self.security if v is not None):
+            raise ValueError("a secret is never part of a KafkaConnection (it is pickled with the job): "
+                             "use NEWSSTREAM_SASL_PASSWORD, --sasl-password-file or --kafka-properties")
 
     def client_config(self) -> dict:
         """Keyword arguments shared by KafkaConsumer, KafkaProducer and KafkaAdminClient.
 
         Resolved where the client opens (on the worker): the properties file, then the environment
-        (NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD), then the flags. Credentials from the
-        file or the environment are therefore never part of the serialized job.
+        (NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD, where the CLI also moves --sasl-password),
+        then the password file, then the flags. Secrets are therefore never part of the serialized job.
         """
         settings = dict(_read_kafka_properties(self.properties_file)) if self.properties_file else {}
         servers = self.bootstrap_servers or settings.get("bootstrap_servers")
@@ -205,6 +233,9 @@ class KafkaConnection:
             raise ValueError("no Kafka brokers: give --bootstrap-servers or bootstrap.servers in --kafka-properties")
         settings.pop("bootstrap_servers", None)
         settings.update({setting: os.environ[env] for setting, env in CREDENTIAL_ENV.items() if os.environ.get(env)})
+        if self.password_file:
+            with open(self.password_file, encoding="utf-8") as fh:
+                settings["sasl_plain_password"] = fh.read().rstrip("\r\n")
         settings.update({k: v for k, v in self.security if v is not None})
         return {"bootstrap_servers": servers.split(","), "request_timeout_ms": self.request_timeout_ms,
                 "bootstrap_timeout_ms": self.request_timeout_ms, **settings}
