@@ -122,6 +122,10 @@ class NewsstreamOptions(PipelineOptions):
         normalize.add_argument("--max-future-hours", dest="max_future_hours", type=float,
                                default=NormalizeSettings.max_future_hours,
                                help="A published_at further ahead of the clock than this is absurd: null + warning.")
+        normalize.add_argument("--source-timezones", dest="source_timezones", default=None,
+                               help="SOURCE=ZONE[,...] with IANA zones (yonhap=Asia/Seoul): the zone of times a "
+                                    "source writes without an offset, and of its ambiguous zone abbreviations "
+                                    "and day/month orders. Else the dateline city's zone, else UTC + warning.")
         normalize.add_argument("--html-extractor", dest="html_extractor", choices=HTML_EXTRACTORS,
                                default=NormalizeSettings.html_extractor,
                                help="trafilatura: keep the blocks trafilatura finds to be the article body; "
@@ -225,6 +229,7 @@ class NewsstreamOptions(PipelineOptions):
             language_prefix_chars=self.language_prefix_chars,
             max_future_hours=self.max_future_hours,
             html_extractor=self.html_extractor,
+            source_zones=parse_source_zones(self.source_timezones),
         )
 
 
@@ -237,6 +242,14 @@ def redact_secrets(options: PipelineOptions) -> None:
     for name in SECRET_OPTIONS:
         if getattr(view, name) is not None:
             setattr(view, name, None)
+
+
+def parse_source_zones(value: str | None) -> tuple[tuple[str, str], ...]:
+    """'yonhap=Asia/Seoul,xinhua=Asia/Shanghai' -> (('yonhap', 'Asia/Seoul'), ('xinhua', 'Asia/Shanghai'))."""
+    if not value:
+        return ()
+    return tuple((source.strip(), zone.strip()) for source, _, zone in (item.partition("=") for item in
+                                                                         value.split(",") if item.strip()))
 
 
 def parse_start_offsets(value: str | None) -> tuple[tuple[str, int, int], ...]:
