@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.records import RawArticle
 from pipelines.text.dates import parse_published_at
-from pipelines.text.normalize import NormalizeSettings, Normalizer, warning_code
+from pipelines.text.normalize import Normalizer, NormalizeSettings, warning_code
 
 NOW = datetime(2026, 11, 25, tzinfo=timezone.utc)
 
