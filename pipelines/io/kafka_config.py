@@ -60,6 +60,44 @@ class RedactSecrets(logging.Filter):
 logging.getLogger("kafka.admin.client").addFilter(RedactSecrets())
 
 
+class HideRecordBodies(logging.Filter):
+    """kafka-python logs what it sends and fetches at DEBUG: the producer each key and value, the connection
+    and protocol parser every Produce and Fetch request and response and the raw bytes on the wire. Those
+    arguments (also inside dicts and lists) are replaced by their size or type, so article bodies never
+    reach a log."""
+
+    @classmethod
+    def hidden(cls, arg: object) -> object:
+        if isinstance(arg, (bytes, bytearray, memoryview)):
+            return f"<{len(arg)} bytes>"
+        if type(arg).__name__.startswith(("Produce", "Fetch")):
+            return f"<{type(arg).__name__}>"
+        if isinstance(arg, dict):
+            return {k: cls.hidden(v) for k, v in arg.items()}
+        if isinstance(arg, (list, tuple)):
+            return [cls.hidden(v) for v in arg]
+        return arg
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.hidden(arg) for arg in record.args)
+        return True
+
+
+def hide_record_bodies() -> None:
+    """Adds HideRecordBodies to every kafka-python logger (a logger's filters see only its own records)."""
+    import kafka  # noqa: F401 - creates kafka-python's loggers
+    import kafka.admin  # noqa: F401
+
+    for name in list(logging.Logger.manager.loggerDict):
+        logger = logging.getLogger(name)
+        if name.startswith("kafka.") and not any(isinstance(f, HideRecordBodies) for f in logger.filters):
+            logger.addFilter(HideRecordBodies())
+
+
+hide_record_bodies()
+
+
 # Kafka (Java) and librdkafka property names -> kafka-python settings
 PROPERTY_NAMES = {
     "bootstrap.servers": "bootstrap_servers",
