@@ -184,3 +184,13 @@ def test_html_extraction_never_reaches_the_network(monkeypatch):
     page = (PAGES / "full_page.html").read_text(encoding="utf-8")
     found = HtmlExtractor().extract(page, with_metadata=True)
     assert found.paragraphs and found.title
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The mayor&rsquo;s plan &bogus; goes on.", "The mayor's plan goes on."),
+    ("<p>Caf&eacute; &notanentity; open</p>", "<p>Café open</p>"),
+    ("A &amp;amp; B", "A & B"),
+    ("AT&T; R&D; Q&A stay", "AT&T; R&D; Q&A stay"),
+])
+def test_undeclared_entities_do_not_stay_as_literal_text(text, expected):
+    assert repair_text(text) == expected
