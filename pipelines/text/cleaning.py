@@ -15,7 +15,6 @@ import ftfy
 
 # Only well-formed entities with their closing semicolon: a bare "&not" inside "Barnes&notice" stays text.
 ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-NAMED_ENTITY = re.compile(r"&[A-Za-z][A-Za-z0-9]{1,31};")
 # A UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte read the same way: the shape of
 # mojibake such as "â€™" or "Ã©". ftfy is slow, so it only runs on text showing this shape.
 MOJIBAKE_HINT = re.compile(
@@ -86,12 +85,19 @@ def _collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+def _decoded(entity: re.Match) -> str:
+    """A numeric or declared entity's character(s); nothing for a name HTML does not declare."""
+    text = entity.group()
+    if text[1] == "#":
+        return html.unescape(text)
+    return html5_entities.get(text[1:], "")
+
+
 def _unescape_entities(text: str) -> str:
     """Entities decoded until none is left, so double-escaped feed text ("&amp;amp;") comes out plain; a
     named entity HTML does not declare ("&bogus;") is markup debris and goes."""
     while True:
-        unescaped = ENTITY.sub(lambda m: html.unescape(m.group()), text)
-        unescaped = NAMED_ENTITY.sub(lambda m: m.group() if m.group()[1:] in html5_entities else "", unescaped)
+        unescaped = ENTITY.sub(_decoded, text)
         if unescaped == text:
             return text
         text = unescaped
