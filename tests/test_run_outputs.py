@@ -4,6 +4,7 @@ lists what the run wrote."""
 from __future__ import annotations
 
 import json
+import posixpath
 
 import pytest
 from apache_beam.io.localfilesystem import LocalFileSystem
@@ -39,6 +40,10 @@ class RenamesLost(LocalFileSystem):
 
     def mkdirs(self, path):
         return super().mkdirs(self.local(path))
+
+    def split(self, path):
+        """Keeps the scheme (LocalFileSystem.split makes the path absolute, as a local one)."""
+        return posixpath.split(path)
 
     def rename(self, source_file_names, destination_file_names):
         return None
