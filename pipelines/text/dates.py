@@ -56,7 +56,6 @@ COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?")
 IANA_SUFFIX = re.compile(r"\s*\(?\b([A-Z][A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)+)\)?\s*$")
 DAY_FIRST_DOTS = re.compile(r"\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 SLASHED = re.compile(r"\b(\d{1,2})[/-](\d{1,2})[/-]\d{2,4}\b")
-TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}|\d{1,2}\s*[ap]\.?m\b|T\d{2}", re.IGNORECASE)
 WORD = re.compile(r"[A-Za-z]+")
 MIN_YEAR = 1900
 # Two different fill-ins for missing parts: a component that differs between the two parses was not given.
@@ -127,7 +126,9 @@ def parse_published_at(value: str | None, now: datetime, max_future: timedelta,
     if parsed is None:
         return ParsedDate(None, tuple(found))
     if parsed.tzinfo is None:
-        if zone is None and (TIME_OF_DAY.search(value) or (value.isdigit() and len(value) > 8)):
+        # a date alone (or at exactly midnight, as metadata writes dates) is taken as UTC without a warning
+        midnight = (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0)
+        if zone is None and not midnight and "published_at_unknown_timezone" not in found:
             found.append("published_at_no_offset")
         parsed = parsed.replace(tzinfo=zone or timezone.utc)
     if parsed.year < MIN_YEAR or parsed - now > max_future:
