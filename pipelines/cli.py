@@ -594,9 +594,9 @@ def command_parser() -> OneLineParser:
 
 def failure_line(error: BaseException) -> str:
     """One line for an error the checks could not foresee (a failed job, a broker lost mid-run)."""
-    from pipelines.io.kafka_config import AccessDenied, BrokerUnavailable
+    from pipelines.io.kafka_config import AccessDenied, BrokerUnavailable, KafkaPropertiesError
 
-    if isinstance(error, (BrokerUnavailable, AccessDenied)):
+    if isinstance(error, (BrokerUnavailable, AccessDenied, KafkaPropertiesError)):
         return str(error)
     denied = authorization_error(error)
     if denied is not None:
@@ -607,7 +607,10 @@ def failure_line(error: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    from pipelines.io.kafka_config import secret_flags_to_environment
+
+    # secrets leave the flags before any option is made: never in the job, its options or the workers' logs
+    argv = secret_flags_to_environment(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]
     parser = command_parser()

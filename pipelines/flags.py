@@ -69,8 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     security.add_argument("--sasl-username", dest="sasl_username", default=None,
                           help="SASL user name (or the NEWSSTREAM_SASL_USERNAME environment variable).")
     security.add_argument("--sasl-password", dest="sasl_password", default=None,
-                          help="SASL password (prefer the NEWSSTREAM_SASL_PASSWORD environment variable or "
-                               "--kafka-properties: those are read on the workers, not stored in the job).")
+                          help="SASL password: moved to NEWSSTREAM_SASL_PASSWORD in the launching process "
+                               "before the job is built (local workers inherit it), never stored in the job. "
+                               "Workers elsewhere need that variable, --sasl-password-file or "
+                               "--kafka-properties.")
+    security.add_argument("--sasl-password-file", dest="sasl_password_file", default=None,
+                          help="A file holding the SASL password, read where each Kafka client opens.")
     security.add_argument("--ssl-cafile", dest="ssl_cafile", default=None, help="CA bundle to verify brokers.")
     security.add_argument("--ssl-certfile", dest="ssl_certfile", default=None, help="Client certificate.")
     security.add_argument("--ssl-keyfile", dest="ssl_keyfile", default=None, help="Client private key.")
@@ -107,6 +111,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     normalize.add_argument("--max-future-hours", dest="max_future_hours", type=float,
                            default=48.0,
                            help="A published_at further ahead of the clock than this is absurd: null + warning.")
+    normalize.add_argument("--source-timezones", dest="source_timezones", default=None,
+                           help="SOURCE=ZONE[,...] with IANA zones (yonhap=Asia/Seoul): the zone of times a "
+                                "source writes without an offset, and of its ambiguous zone abbreviations "
+                                "and day/month orders. Else the dateline city's zone, else UTC + warning.")
     normalize.add_argument("--html-extractor", dest="html_extractor", choices=HTML_EXTRACTORS,
                            default="trafilatura",
                            help="trafilatura: keep the blocks trafilatura finds to be the article body; "
@@ -150,6 +158,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Paragraphs parsed per nlp.pipe call, gathered across the articles of a bundle.")
 
 
+def parse_source_zones(value: str | None) -> tuple[tuple[str, str], ...]:
+    """'yonhap=Asia/Seoul,xinhua=Asia/Shanghai' -> (('yonhap', 'Asia/Seoul'), ('xinhua', 'Asia/Shanghai'))."""
+    if not value:
+        return ()
+    return tuple((source.strip(), zone.strip()) for source, _, zone in (item.partition("=") for item in
+                                                                         value.split(",") if item.strip()))
+
+
+def source_zones_error(value: str | None) -> str | None:
+    """Why --source-timezones cannot be used (one line), or None."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    for source, zone in parse_source_zones(value):
+        if not source or not zone:
+            return f"--source-timezones takes SOURCE=ZONE items (e.g. yonhap=Asia/Seoul), not {value!r}."
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"--source-timezones: {zone!r} is not an IANA time zone name (e.g. Asia/Seoul, Europe/Paris)."
+    return None
+
+
 def parse_start_offsets(value: str | None) -> tuple[tuple[str, int, int], ...]:
     """'t:0:5,t:1:7' -> (('t', 0, 5), ('t', 1, 7)); ValueError naming the item that is not TOPIC:PARTITION:OFFSET."""
     if not value:
@@ -181,6 +211,9 @@ def value_error(opts) -> str | None:
         parse_start_offsets(opts.start_offsets)
     except ValueError as e:
         return f"{e}."
+    error = source_zones_error(opts.source_timezones)
+    if error:
+        return error
     if not any(t.strip() for t in opts.topic.split(",")):
         return "--topic is empty: give the topic(s) to read, comma-separated."
     minimums = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.flags import add_arguments, parse_start_offsets
+from pipelines.flags import add_arguments, parse_source_zones, parse_start_offsets
 from pipelines.io.kafka import ReadSettings
-from pipelines.io.kafka_config import KafkaConnection
+from pipelines.io.kafka_config import KafkaConnection, secret_flags_to_environment
 from pipelines.text.normalize import NormalizeSettings
 from pipelines.text.parse import ParseLimits
 from pipelines.text.verify import DedupSettings
@@ -51,12 +51,17 @@ class NewsstreamOptions(PipelineOptions):
     def kafka_connection(self) -> KafkaConnection:
         """Brokers plus the security flags under kafka-python's names; the properties file and the
         environment are read where each client opens (see KafkaConnection.client_config)."""
-        flags = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()}
+        if self.sasl_password is not None:  # options made without the CLI: the secret leaves them here
+            secret_flags_to_environment(["--sasl-password", self.sasl_password])
+            self.sasl_password = None
+        flags = {kafka_name: getattr(self, name) for name, kafka_name in SECURITY_OPTIONS.items()
+                 if name not in SECRET_OPTIONS}
         return KafkaConnection(
             bootstrap_servers=self.bootstrap_servers,
             security=tuple(sorted((k, v) for k, v in flags.items() if v is not None)),
             properties_file=self.kafka_properties,
             request_timeout_ms=int(self.kafka_timeout * 1000),
+            password_file=self.sasl_password_file,
         )
 
     def parse_limits(self) -> ParseLimits:
@@ -86,6 +91,7 @@ class NewsstreamOptions(PipelineOptions):
             language_prefix_chars=self.language_prefix_chars,
             max_future_hours=self.max_future_hours,
             html_extractor=self.html_extractor,
+            source_zones=parse_source_zones(self.source_timezones),
         )
 
 

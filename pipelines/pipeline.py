@@ -14,7 +14,7 @@ from pipelines.transforms.dedup import Dedup
 from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
 from pipelines.transforms.parse import Parse
-from pipelines.transforms.write import MessageOutputs, WriteMessageOutputs, WriteRecords
+from pipelines.transforms.write import MessageOutputs, VerifyRunOutputs, WriteMessageOutputs, WriteRecords
 
 
 def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
@@ -56,8 +56,9 @@ def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
     if events is not None:
         outputs += write("event", events.records)
 
+    verified = tuple(outputs) | "VerifyOutputs" >> VerifyRunOutputs(files)
     if partitions is not None and opts.commit_offsets and opts.group_id:
-        partitions | "CommitOffsets" >> CommitOffsetsAfterOutput(kafka, opts.group_id, outputs)
+        partitions | "CommitOffsets" >> CommitOffsetsAfterOutput(kafka, opts.group_id, verified)
 
 
 def message_outputs(article: dict, events: list[dict] = (), dead_letter: dict | None = None) -> MessageOutputs:

@@ -14,6 +14,7 @@ from pipelines.cli import counters, local_prism
 from pipelines.io.avro import read_avro_file
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.consumer_pool import CONSUMERS
+from pipelines.io.kafka_config import CREDENTIAL_ENV
 from pipelines.io.offsets import close_shared_clients
 from pipelines.options import NewsstreamOptions
 from pipelines.pipeline import build
@@ -22,6 +23,14 @@ from tests.kafka_cluster import KafkaCluster
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 # SCRAM-SHA-512 users of the cluster (besides the super user admin); each gets only the ACLs a test grants
 CLUSTER_USERS = {"ingest": "ingest-Secret-1", "no-read": "no-read-Secret-2", "no-write": "no-write-Secret-3"}
+
+
+@pytest.fixture(autouse=True)
+def credential_environment(monkeypatch):
+    """Each test starts without credentials in the environment, and a password the CLI moves there
+    (--sasl-password) is gone after the test."""
+    for name in CREDENTIAL_ENV.values():
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

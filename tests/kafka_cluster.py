@@ -216,7 +216,7 @@ class KafkaCluster:
                  for arg in ("--add-scram", f"{SCRAM}=[name={user},password={password}]")]
         formats = []
         for node in self.nodes:
-            command = self._java("kafka.tools.StorageTool", "format", "--cluster-id", self.cluster_id,
+            command = self._java("kafka.tools.StorageTool", "format", f"--cluster-id={self.cluster_id}",
                                  "--config", str(node.folder / "server.properties"), *scram, heap="128m",
                                  short_lived=True)
             log = open(node.folder / "format.log", "wb")  # closed once the process ends

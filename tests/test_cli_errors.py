@@ -93,6 +93,8 @@ def test_a_spacy_model_that_is_not_installed_is_named():
     (["--dedup-bins", "48"], ("power of two",)),
     (["--dedup-min-jaccard", "1.5"], ("between 0 and 1",)),
     (["--kafka-timeout", "0"], ("--kafka-timeout must be at least",)),
+    (["--source-timezones", "yonhap=Asia/Soul"], ("'Asia/Soul' is not an IANA time zone name",)),
+    (["--source-timezones", "Asia/Seoul"], ("SOURCE=ZONE",)),
 ])
 def test_inconsistent_values_are_refused(args, words):
     assert_one_line_error(newsstream("run", "--input-file", "x.jsonl", *args), 2, *words)

@@ -104,11 +104,11 @@ def iso(millis: int | None) -> str | None:
 @pytest.mark.parametrize("value, expected, warning", [
     ("2019-07-31T09:00:00+09:00", "2019-07-31T00:00:00+00:00", None),
     ("2019-07-31T00:00:00Z", "2019-07-31T00:00:00+00:00", None),
-    ("2019-07-31 12:30", "2019-07-31T12:30:00+00:00", None),
+    ("2019-07-31 12:30", "2019-07-31T12:30:00+00:00", "published_at_no_offset"),
     ("Wed, 31 Jul 2019 10:15:00 GMT", "2019-07-31T10:15:00+00:00", None),
     ("31 Jul 2019 10:15 EDT", "2019-07-31T14:15:00+00:00", None),
     ("Wednesday, July 31, 2019 at 9:00 a.m. EDT", "2019-07-31T13:00:00+00:00", None),
-    ("31.07.2019 14:00", "2019-07-31T14:00:00+00:00", None),
+    ("31.07.2019 14:00", "2019-07-31T14:00:00+00:00", "published_at_no_offset"),
     ("2019/07/31", "2019-07-31T00:00:00+00:00", None),
     ("1564531200000", "2019-07-31T00:00:00+00:00", None),
     ("Wed, 31 Jul 2019 25:15:00 GMT", None, "published_at_unparseable"),
@@ -184,3 +184,13 @@ def test_html_extraction_never_reaches_the_network(monkeypatch):
     page = (PAGES / "full_page.html").read_text(encoding="utf-8")
     found = HtmlExtractor().extract(page, with_metadata=True)
     assert found.paragraphs and found.title
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The mayor&rsquo;s plan &bogus; goes on.", "The mayor's plan goes on."),
+    ("<p>Caf&eacute; &notanentity; open</p>", "<p>Café open</p>"),
+    ("A &amp;amp; B", "A & B"),
+    ("AT&T; R&D; Q&A stay", "AT&T; R&D; Q&A stay"),
+])
+def test_undeclared_entities_do_not_stay_as_literal_text(text, expected):
+    assert repair_text(text) == expected

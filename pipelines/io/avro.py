@@ -5,6 +5,7 @@ import io
 import json
 import math
 import time
+import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,9 +69,9 @@ def write_avro_file(path: str, schema_name: str, records: Iterable[dict]) -> int
 class FileOutput:
     """Where the Avro files of one run go and how they are cut.
 
-    `run_stamp` (the run's start time) prefixes every file name of the run, so a later run never
-    overwrites an earlier one's files. Streaming files are cut every `window_seconds` of processing
-    time; `shards` files per schema can be open at once (one per shard)."""
+    `run_stamp` (the run's start time and a random part) prefixes every file name of the run, so no other
+    run, not even one started in the same second, overwrites its files. Streaming files are cut every
+    `window_seconds` of processing time; `shards` files per schema can be open at once (one per shard)."""
 
     directory: str
     run_stamp: str
@@ -81,10 +82,11 @@ class FileOutput:
     @classmethod
     def starting_now(cls, directory: str, streaming: bool = False, window_seconds: int = 60,
                      shards: int = 2) -> FileOutput:
-        return cls(directory, time.strftime("%Y%m%dT%H%M%S", time.gmtime()), streaming, window_seconds, shards)
+        stamp = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+        return cls(directory, stamp, streaming, window_seconds, shards)
 
     def path(self, schema_name: str, shard: int, firing: int, closed_at: float | None = None) -> str:
-        """`<schema>s-<run start>[-<closed at>]-<shard>of<shards>-<firing>.avro`: unique per shard and
+        """`<schema>s-<run start>-<run id>[-<closed at>]-<shard>of<shards>-<firing>.avro`: unique per shard and
         firing, and free of `:` (HDFS rejects it in names)."""
         closed = f"-{time.strftime('%Y%m%dT%H%M%S', time.gmtime(closed_at))}" if closed_at is not None else ""
         name = f"{schema_name}s-{self.run_stamp}{closed}-{shard:03d}of{self.shards:03d}-{firing:06d}.avro"
@@ -97,6 +99,12 @@ class FileOutput:
     def next_cut(self, now: float) -> float:
         """The next boundary of the processing-time grid files are cut on (multiples of window_seconds)."""
         return (math.floor(now / self.window_seconds) + 1) * self.window_seconds
+
+
+def count_avro_records(path: str) -> int:
+    """Records in an Avro container file, from its block headers (records are not decoded)."""
+    with FileSystems.open(path) as fh:
+        return sum(block.num_records for block in fastavro.block_reader(fh))
 
 
 def read_avro_file(path: str):

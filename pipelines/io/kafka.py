@@ -401,19 +401,34 @@ class ReadFromKafka(KafkaReadTransform):
 
 
 class CommitBoundedOffsetsFn(beam.DoFn):
-    """Commits a bounded partition's stop offset; runs only once the `outputs_done` side input exists."""
+    """Commits a bounded partition's stop offset; runs only once the `outputs_done` side input exists.
+
+    Only forward: the group's offset is read first and the stop offset committed only when the group has
+    none or a lower one. A partition with nothing to read is committed too when the group has no offset
+    (`--auto-offset-reset latest` resolved its start at the end), so the next run starts there and reads
+    what arrived in between. Another run of the group that got further first is never undone (the read
+    and the commit are two requests: two runs committing in the same instant can still race)."""
 
     def __init__(self, connection: KafkaConnection, group_id: str):
         self.connection = connection
         self.group_id = group_id
         self.committed = Metrics.counter("newsstream", "kafka.partitions_committed")
+        self.not_forward = Metrics.counter("newsstream", "kafka.commits_not_forward")
 
     def process(self, spec: PartitionSpec, outputs_done):
-        if spec.stop is None or spec.stop <= spec.start:
+        if spec.stop is None:
             return
+        tp = TopicPartition(spec.topic, spec.partition)
         consumer = KafkaConsumer(group_id=self.group_id, enable_auto_commit=False, **self.connection.client_config())
         try:
-            consumer.commit({TopicPartition(spec.topic, spec.partition): OffsetAndMetadata(spec.stop, "", -1)})
+            current = consumer.committed(tp)
+            if current is not None and current >= spec.stop:
+                if current > spec.stop:
+                    self.not_forward.inc()
+                    LOG.warning("%s[%s]: group %s is already at %s, past this run's end %s; not committed",
+                                spec.topic, spec.partition, self.group_id, current, spec.stop)
+                return
+            consumer.commit({tp: OffsetAndMetadata(spec.stop, "", -1)})
         finally:
             consumer.close()
         self.committed.inc()
@@ -421,28 +436,24 @@ class CommitBoundedOffsetsFn(beam.DoFn):
 
 
 class CommitOffsetsAfterOutput(beam.PTransform):
-    """Bounded runs: commit each partition's end offset only after every output is written.
+    """Bounded runs: commit each partition's end offset only after every output is written and verified.
 
     A batch runner's intermediate data is not durable (a local run killed with -9 loses it), so
     committing at bundle finalization could skip records whose files were never written. Waiting on
-    the sinks' results as a side input makes the commit the run's last step; a killed run commits
-    nothing and the next run reads the same offsets again (at-least-once, same ids).
+    `outputs_verified` (one element, made once every output file was checked) as a side input makes the
+    commit the run's last step; a killed run, or one whose files are not all there, commits nothing and
+    the next run reads the same offsets again (at-least-once, same ids).
     """
 
-    def __init__(self, connection: KafkaConnection, group_id: str, outputs: list):
+    def __init__(self, connection: KafkaConnection, group_id: str, outputs_verified):
         super().__init__()
         self.connection = connection
         self.group_id = group_id
-        self.outputs = outputs
+        self.outputs_verified = outputs_verified
 
     def expand(self, partitions):
-        outputs_done = (
-            self.outputs
-            | "AllOutputs" >> beam.Flatten()
-            | "OutputsDone" >> beam.combiners.Count.Globally()
-        )
         return partitions | "Commit" >> beam.ParDo(
-            CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(outputs_done))
+            CommitBoundedOffsetsFn(self.connection, self.group_id), beam.pvalue.AsSingleton(self.outputs_verified))
 
 
 # errors that are the record's own: sending it again cannot succeed

@@ -15,6 +15,28 @@ from functools import lru_cache
 LOG = logging.getLogger(__name__)
 SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
 CREDENTIAL_ENV = {"sasl_plain_username": "NEWSSTREAM_SASL_USERNAME", "sasl_plain_password": "NEWSSTREAM_SASL_PASSWORD"}
+# secret flags -> the environment variable they are moved to before any pipeline option is made
+SECRET_FLAGS = {"--sasl-password": CREDENTIAL_ENV["sasl_plain_password"]}
+
+
+def secret_flags_to_environment(argv: list[str]) -> list[str]:
+    """`argv` without its secret flags, their values moved to this process's environment (SECRET_FLAGS).
+
+    Runs before the pipeline options are parsed, so a secret is never an option: not in what the runner
+    sends its workers (PIPELINE_OPTIONS, the flags they re-parse), nor in a pickled step. Workers resolve
+    it where a client opens (KafkaConnection.client_config): local workers inherit this environment;
+    workers elsewhere need the variable, --sasl-password-file or --kafka-properties there."""
+    kept: list[str] = []
+    flags = iter(argv)
+    for arg in flags:
+        name, equals, value = arg.partition("=")
+        if name in SECRET_FLAGS:
+            if not equals:
+                value = next(flags, "")
+            os.environ[SECRET_FLAGS[name]] = value
+        else:
+            kept.append(arg)
+    return kept
 
 
 def redacted(value: object) -> object:
@@ -38,6 +60,44 @@ class RedactSecrets(logging.Filter):
 logging.getLogger("kafka.admin.client").addFilter(RedactSecrets())
 
 
+class HideRecordBodies(logging.Filter):
+    """kafka-python logs what it sends and fetches at DEBUG: the producer each key and value, the connection
+    and protocol parser every Produce and Fetch request and response and the raw bytes on the wire. Those
+    arguments (also inside dicts and lists) are replaced by their size or type, so article bodies never
+    reach a log."""
+
+    @classmethod
+    def hidden(cls, arg: object) -> object:
+        if isinstance(arg, (bytes, bytearray, memoryview)):
+            return f"<{len(arg)} bytes>"
+        if type(arg).__name__.startswith(("Produce", "Fetch")):
+            return f"<{type(arg).__name__}>"
+        if isinstance(arg, dict):
+            return {k: cls.hidden(v) for k, v in arg.items()}
+        if isinstance(arg, (list, tuple)):
+            return [cls.hidden(v) for v in arg]
+        return arg
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.hidden(arg) for arg in record.args)
+        return True
+
+
+def hide_record_bodies() -> None:
+    """Adds HideRecordBodies to every kafka-python logger (a logger's filters see only its own records)."""
+    import kafka  # noqa: F401 - creates kafka-python's loggers
+    import kafka.admin  # noqa: F401
+
+    for name in list(logging.Logger.manager.loggerDict):
+        logger = logging.getLogger(name)
+        if name.startswith("kafka.") and not any(isinstance(f, HideRecordBodies) for f in logger.filters):
+            logger.addFilter(HideRecordBodies())
+
+
+hide_record_bodies()
+
+
 # Kafka (Java) and librdkafka property names -> kafka-python settings
 PROPERTY_NAMES = {
     "bootstrap.servers": "bootstrap_servers",
@@ -53,8 +113,99 @@ PROPERTY_NAMES = {
     "ssl.key.location": "ssl_keyfile",
     "ssl.key.password": "ssl_password",
 }
-PROPERTY_LINE = re.compile(r"([^=:\s]+)\s*[=:]\s*(.*)")
-JAAS_FIELD = re.compile(r'(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"')
+# store types kafka-python cannot read; Java's default store type is JKS
+STORE_TYPE_KEYS = {"ssl.truststore.location": "ssl.truststore.type", "ssl.keystore.location": "ssl.keystore.type"}
+# Kafka's JaasConfig tokenizer: key=value options, values bare or in double or single quotes
+JAAS_OPTION = re.compile(r"""([\w.-]+)\s*=\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s;'"]+)""")
+JAVA_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
+
+
+class KafkaPropertiesError(ValueError):
+    """A --kafka-properties file that cannot be used as written: which key, and what to do instead."""
+
+
+def _logical_lines(text: str) -> list[str]:
+    """java.util.Properties lines: a line ending in an odd number of backslashes continues on the next one,
+    whose leading whitespace is dropped; comment lines (# or ! first) and blank lines are skipped."""
+    lines, pending = [], None
+    for raw in text.splitlines():
+        line = raw.lstrip(" \t\f")
+        if pending is None and (not line or line[0] in "#!"):
+            continue
+        trailing = len(line) - len(line.rstrip("\\"))
+        if trailing % 2:
+            pending = (pending or "") + line[:-1]
+            continue
+        lines.append((pending or "") + line)
+        pending = None
+    if pending:
+        lines.append(pending)
+    return lines
+
+
+def _unescape(text: str) -> str:
+    """Java properties escapes: \\t \\n \\r \\f, \\uXXXX, and a backslash before any other character."""
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char != "\\" or i + 1 == len(text):
+            out.append(char)
+            i += 1
+            continue
+        following = text[i + 1]
+        if following == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", text[i + 2:i + 6]):
+            out.append(chr(int(text[i + 2:i + 6], 16)))
+            i += 6
+            continue
+        out.append(JAVA_ESCAPES.get(following, following))
+        i += 2
+    return "".join(out)
+
+
+def parse_java_properties(text: str) -> dict[str, str]:
+    """key -> value by the java.util.Properties.load rules: the key ends at the first unescaped `=`, `:` or
+    whitespace; one separator and the whitespace around it are skipped; escapes and continuations apply."""
+    properties = {}
+    for line in _logical_lines(text):
+        i = 0
+        while i < len(line) and line[i] not in "=: \t\f":
+            i += 2 if line[i] == "\\" else 1
+        key, rest = line[:i], line[i:].lstrip(" \t\f")
+        if rest[:1] in ("=", ":"):
+            rest = rest[1:].lstrip(" \t\f")
+        properties[_unescape(key)] = _unescape(rest)
+    return properties
+
+
+def jaas_credentials(config: str) -> dict[str, str]:
+    """username and password from a sasl.jaas.config value (PlainLoginModule, ScramLoginModule)."""
+    found = {}
+    for name, value in JAAS_OPTION.findall(config):
+        if name in ("username", "password"):
+            if value[:1] in ("'", '"'):
+                value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            found[f"sasl_plain_{name}"] = value
+    return found
+
+
+def _refuse_java_store(path: str, key: str, properties: dict[str, str]) -> None:
+    """kafka-python reads PEM files only: a JKS or PKCS12 store named as one is refused with the way out."""
+    declared = properties.get(STORE_TYPE_KEYS[key], "").strip().upper()
+    location = properties[key]
+    try:
+        with open(location, "rb") as fh:
+            pem = b"-----BEGIN" in fh.read(64 * 1024)
+    except OSError:
+        pem = declared == "PEM"
+    if pem and declared in ("", "PEM"):
+        return
+    store = declared or "JKS"
+    way_out = ("export the CA with `keytool -exportcert -rfc -keystore STORE -alias ALIAS > ca.pem` and set "
+               "ssl.ca.location (or --ssl-cafile)") if key == "ssl.truststore.location" else (
+               "convert it with `keytool -importkeystore -deststoretype PKCS12` and `openssl pkcs12 -nodes` to "
+               "PEM files, then set ssl.certificate.location and ssl.key.location")
+    raise KafkaPropertiesError(f"kafka properties {path}: {key} {location} is a {store} store, which kafka-python "
+                               f"cannot read (PEM files only): {way_out}")
 
 
 @lru_cache(maxsize=16)
@@ -63,32 +214,30 @@ def _read_kafka_properties(path: str) -> tuple[tuple[str, object], ...]:
 
 
 def load_kafka_properties(path: str) -> dict:
-    """Read a Java-style Kafka client properties file into kafka-python settings.
+    """Read a Java Kafka client properties file into kafka-python settings.
 
-    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule). Keys with no
-    kafka-python meaning are skipped with a warning that names the key, never its value.
+    Credentials may sit in sasl.jaas.config (PlainLoginModule / ScramLoginModule), quoted either way and
+    over continued lines. Keys with no kafka-python meaning are skipped with a warning that names the key,
+    never its value; a JKS or PKCS12 store is refused (KafkaPropertiesError).
     """
+    with open(path, encoding="utf-8") as fh:
+        properties = parse_java_properties(fh.read())
     settings: dict = {}
     skipped = []
-    with open(path, encoding="utf-8") as fh:
-        for number, raw_line in enumerate(fh, start=1):
-            line = raw_line.strip()
-            if not line or line.startswith(("#", "!")):
-                continue
-            match = PROPERTY_LINE.match(line)
-            if not match:
-                skipped.append(f"line {number}")
-                continue
-            key, value = match.group(1), match.group(2).strip()
-            if key == "sasl.jaas.config":
-                for field_name, field_value in JAAS_FIELD.findall(value):
-                    settings[f"sasl_plain_{field_name}"] = field_value.replace('\\"', '"')
-            elif key == "ssl.endpoint.identification.algorithm":
-                settings["ssl_check_hostname"] = bool(value)
-            elif key in PROPERTY_NAMES:
-                settings[PROPERTY_NAMES[key]] = value
-            else:
-                skipped.append(key)
+    for key, value in properties.items():
+        value = value.strip()
+        if key == "sasl.jaas.config":
+            settings.update(jaas_credentials(value))
+        elif key == "ssl.endpoint.identification.algorithm":
+            settings["ssl_check_hostname"] = bool(value)
+        elif key in STORE_TYPE_KEYS.values() or key in ("ssl.truststore.password", "ssl.keystore.password"):
+            continue
+        elif key in PROPERTY_NAMES:
+            if key in STORE_TYPE_KEYS:
+                _refuse_java_store(path, key, properties)
+            settings[PROPERTY_NAMES[key]] = value
+        else:
+            skipped.append(key)
     if skipped:
         LOG.warning("kafka properties %s: ignored keys with no kafka-python setting: %s", path, ", ".join(skipped))
     return settings
@@ -102,13 +251,19 @@ class KafkaConnection:
     security: tuple[tuple[str, object], ...] = ()
     properties_file: str | None = None
     request_timeout_ms: int = 30000
+    password_file: str | None = None
+
+    def __post_init__(self):
+        if any(k in SECRET_SETTINGS for k, v in self.security if v is not None):
+            raise ValueError("a secret is never part of a KafkaConnection (it is pickled with the job): "
+                             "use NEWSSTREAM_SASL_PASSWORD, --sasl-password-file or --kafka-properties")
 
     def client_config(self) -> dict:
         """Keyword arguments shared by KafkaConsumer, KafkaProducer and KafkaAdminClient.
 
         Resolved where the client opens (on the worker): the properties file, then the environment
-        (NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD), then the flags. Credentials from the
-        file or the environment are therefore never part of the serialized job.
+        (NEWSSTREAM_SASL_USERNAME / NEWSSTREAM_SASL_PASSWORD, where the CLI also moves --sasl-password),
+        then the password file, then the flags. Secrets are therefore never part of the serialized job.
         """
         settings = dict(_read_kafka_properties(self.properties_file)) if self.properties_file else {}
         servers = self.bootstrap_servers or settings.get("bootstrap_servers")
@@ -116,6 +271,9 @@ class KafkaConnection:
             raise ValueError("no Kafka brokers: give --bootstrap-servers or bootstrap.servers in --kafka-properties")
         settings.pop("bootstrap_servers", None)
         settings.update({setting: os.environ[env] for setting, env in CREDENTIAL_ENV.items() if os.environ.get(env)})
+        if self.password_file:
+            with open(self.password_file, encoding="utf-8") as fh:
+                settings["sasl_plain_password"] = fh.read().rstrip("\r\n")
         settings.update({k: v for k, v in self.security if v is not None})
         return {"bootstrap_servers": servers.split(","), "request_timeout_ms": self.request_timeout_ms,
                 "bootstrap_timeout_ms": self.request_timeout_ms, **settings}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from html.entities import html5 as html5_entities
 
 import ftfy
 
@@ -84,10 +85,19 @@ def _collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+def _decoded(entity: re.Match) -> str:
+    """A numeric or declared entity's character(s); nothing for a name HTML does not declare."""
+    text = entity.group()
+    if text[1] == "#":
+        return html.unescape(text)
+    return html5_entities.get(text[1:], "")
+
+
 def _unescape_entities(text: str) -> str:
-    """Entities decoded until none is left, so double-escaped feed text ("&amp;amp;") comes out plain."""
+    """Entities decoded until none is left, so double-escaped feed text ("&amp;amp;") comes out plain; a
+    named entity HTML does not declare ("&bogus;") is markup debris and goes."""
     while True:
-        unescaped = ENTITY.sub(lambda m: html.unescape(m.group()), text)
+        unescaped = ENTITY.sub(_decoded, text)
         if unescaped == text:
             return text
         text = unescaped

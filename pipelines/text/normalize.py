@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from pipelines.records import RawArticle, RejectedInput
 from pipelines.text.cleaning import repair_text
-from pipelines.text.dates import parse_published_at
+from pipelines.text.dates import dateline_zone, parse_published_at, zone_named
 from pipelines.text.html import HtmlExtractor
 from pipelines.text.ids import article_id_for
 from pipelines.text.language import LanguageDetector, tidy_language_tag
@@ -31,8 +31,13 @@ class NormalizeSettings:
     language_prefix_chars: int = 200
     max_future_hours: float = 48.0
     html_extractor: str = "trafilatura"
+    # (source, IANA zone) pairs: the zone of times the source writes without an offset
+    source_zones: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
+        unknown = [zone for _, zone in self.source_zones if zone_named(zone) is None]
+        if unknown:
+            raise ValueError(f"unknown time zone(s) {', '.join(unknown)}: use IANA names such as Asia/Seoul")
         if self.html_extractor not in HTML_EXTRACTORS:
             raise ValueError(f"html_extractor must be one of {HTML_EXTRACTORS}, not {self.html_extractor!r}")
         if self.language_prefix_chars < 1 or self.max_future_hours < 0:
@@ -85,7 +90,8 @@ class Normalizer:
             raise RejectedInput(
                 "empty_text", f"no text left after normalization ({len(lines)} non-empty input paragraphs)")
 
-        published_millis = self._published_at(published_at, warnings)
+        zone = zone_named(dict(self.settings.source_zones).get(fields.get("source"))) or dateline_zone(dateline)
+        published_millis = self._published_at(published_at, zone, warnings)
         language = self._language(fields.get("language"), texts, warnings)
         url = self._url(fields.get("url"), warnings)
         given_id = fields.get("id")
@@ -108,12 +114,11 @@ class Normalizer:
             "kafka": raw.kafka,
         }
 
-    def _published_at(self, value: str | None, warnings: list[str]) -> int | None:
+    def _published_at(self, value: str | None, zone, warnings: list[str]) -> int | None:
         if value is None or not value.strip():
             return None
-        parsed = parse_published_at(value, self.clock(), timedelta(hours=self.settings.max_future_hours))
-        if parsed.warning:
-            warnings.append(warning(parsed.warning, value))
+        parsed = parse_published_at(value, self.clock(), timedelta(hours=self.settings.max_future_hours), zone)
+        warnings.extend(warning(code, value) for code in parsed.warnings)
         return parsed.millis
 
     def _language(self, given: str | None, texts: list[str], warnings: list[str]) -> str | None:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.transforms.window import GlobalWindow, GlobalWindows
 from apache_beam.utils.timestamp import Timestamp
 
-from pipelines.io.avro import SCHEMA_NAMES, FileOutput, encode_single_object, write_avro_file
+from pipelines.io.avro import SCHEMA_NAMES, FileOutput, count_avro_records, encode_single_object, write_avro_file
 from pipelines.io.kafka import WriteToKafka
 from pipelines.io.kafka_config import KafkaConnection
 from pipelines.transforms.stage import METRICS_NAMESPACE
@@ -67,10 +68,12 @@ def shard_key(schema_name: str, record: dict) -> str:
     return key if key else json.dumps([record.get("kafka"), record.get("line")], default=str)
 
 
-def count_written(schema_name: str, records: list[dict], closed_at_ms: int) -> None:
-    """Counters of what a sink wrote: records per schema; for articles the removed paragraphs, the size
-    (characters kept) and the latency from the Kafka append to the closed file; dead letters by stage."""
-    Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written").inc(len(records))
+def count_written(schema_name: str, records: list[dict], closed_at_ms: int, records_counted: bool = True) -> None:
+    """Counters of what a sink wrote: records per schema (unless `records_counted` is False: a bounded run
+    counts them from the verified files); for articles the removed paragraphs, the size (characters kept)
+    and the latency from the Kafka append to the closed file; dead letters by stage."""
+    if records_counted:
+        Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written").inc(len(records))
     if schema_name == "article":
         removed = Metrics.counter(METRICS_NAMESPACE, "paragraphs_removed")
         size = Metrics.distribution(METRICS_NAMESPACE, "article.chars")
@@ -92,8 +95,85 @@ def single_object_message(schema_name: str, record: dict) -> tuple[bytes | None,
     return (key.encode("utf-8") if key else None, encode_single_object(schema_name, record))
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file a bounded run's sink wrote: what the run verifies before it commits."""
+
+    schema_name: str
+    path: str
+    records: int
+
+
+class OutputsNotVerified(RuntimeError):
+    """A file the run wrote is missing or holds fewer records than were written to it: nothing is committed."""
+
+
+def verify_written_files(written: Iterable[WrittenFile]) -> dict[str, int]:
+    """Records per schema in the files, after checking that every file exists with the records written to it
+    (counted again from the file). Raises OutputsNotVerified naming the files that are not."""
+    totals = dict.fromkeys(SCHEMA_NAMES, 0)
+    problems = []
+    for file in written:
+        found = count_avro_records(file.path) if FileSystems.exists(file.path) else None
+        if found != file.records:
+            problems.append(f"{file.path}: {'missing' if found is None else f'{found} records'}, "
+                            f"{file.records} written")
+        else:
+            totals[file.schema_name] += found
+    if problems:
+        raise OutputsNotVerified(f"{len(problems)} output file(s) not as written, offsets not committed: "
+                                 + "; ".join(problems))
+    return totals
+
+
+def run_manifest(files: FileOutput, written: list[WrittenFile], totals: dict[str, int], kafka_sent: int) -> dict:
+    """What a bounded run wrote: its files with their record counts, the totals and the Kafka records sent."""
+    return {
+        "run": files.run_stamp,
+        "files": [{"schema": f.schema_name, "path": FileSystems.split(f.path)[1], "records": f.records}
+                  for f in sorted(written, key=lambda f: f.path)],
+        "records": totals,
+        "kafka_records_sent": kafka_sent,
+    }
+
+
+def write_manifest(files: FileOutput, manifest: dict) -> str:
+    """`_run-<run stamp>.json` under the output (hidden from `<schema>s-*` globs), written then renamed."""
+    path = FileSystems.join(files.directory, f"_run-{files.run_stamp}.json")
+    temporary = FileSystems.join(files.directory, f"._run-{files.run_stamp}.json.inprogress")
+    with FileSystems.create(temporary) as fh:
+        fh.write(json.dumps(manifest, indent=1).encode("utf-8"))
+    FileSystems.rename([temporary], [path])
+    return path
+
+
+class VerifyRunOutputs(beam.PTransform):
+    """Bounded runs: once every sink is done, check each file the run wrote (exists, record count), count
+    `<schema>s_written` from them and write the run manifest. Outputs one element, the manifest: what the
+    offset commit waits on, so a run whose files are not all there commits nothing."""
+
+    def __init__(self, files: FileOutput):
+        super().__init__()
+        self.files = files
+
+    def expand(self, outputs):
+        files = self.files
+        results = outputs | "AllOutputs" >> beam.Flatten() | "OneList" >> beam.combiners.ToList()
+
+        def finalize(results: list) -> dict:
+            written = [r for r in results if isinstance(r, WrittenFile)]
+            totals = verify_written_files(written)
+            for schema_name, count in totals.items():
+                Metrics.counter(METRICS_NAMESPACE, f"{schema_name}s_written").inc(count)
+            manifest = run_manifest(files, written, totals, sum(r for r in results if isinstance(r, int)))
+            write_manifest(files, manifest)
+            return manifest
+
+        return results | "VerifyAndRecord" >> beam.Map(finalize)
+
+
 class WriteShardFile(beam.DoFn):
-    """Batch: (shard, records) -> one Avro file; yields how many records it wrote."""
+    """Batch: (shard, records) -> one Avro file; yields it as a WrittenFile."""
 
     def __init__(self, schema_name: str, files: FileOutput):
         self.schema_name = schema_name
@@ -102,15 +182,16 @@ class WriteShardFile(beam.DoFn):
     def process(self, element):
         shard, records = element
         records = list(records)
-        written = write_avro_file(self.files.path(self.schema_name, shard, 0), self.schema_name, records)
-        count_written(self.schema_name, records, int(time.time() * 1000))
-        yield written
+        path = self.files.path(self.schema_name, shard, 0)
+        written = write_avro_file(path, self.schema_name, records)
+        count_written(self.schema_name, records, int(time.time() * 1000), records_counted=False)
+        yield WrittenFile(self.schema_name, path, written)
 
 
 class WriteRecords(beam.PTransform):
     """Batch: records of one schema -> `<schema>s-*.avro` under output, and P.<schema>s when a topic prefix
-    is set. Returns the sinks' results (records per file, flushed Kafka bundles): what a later step can
-    wait on."""
+    is set. Returns the sinks' results (a WrittenFile per file, records sent per flushed Kafka bundle):
+    what VerifyRunOutputs checks."""
 
     def __init__(self, schema_name: str, files: FileOutput, kafka: KafkaConnection | None = None,
                  topic_prefix: str | None = None, compression: str | None = None):
