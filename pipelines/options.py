@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.flags import add_arguments, parse_source_zones, parse_start_offsets
+from pipelines.flags import add_arguments, parse_source_zones, parse_start_offsets, secret_flags_to_environment
 from pipelines.io.kafka import ReadSettings
-from pipelines.io.kafka_config import KafkaConnection, secret_flags_to_environment
+from pipelines.io.kafka_config import KafkaConnection
 from pipelines.text.normalize import NormalizeSettings
 from pipelines.text.parse import ParseLimits
 from pipelines.text.verify import DedupSettings

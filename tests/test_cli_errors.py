@@ -146,8 +146,9 @@ def test_a_seed_run_prints_only_our_lines_and_leaves_only_output_files(tmp_path)
     assert done.stderr == ""
     rows = done.stdout.splitlines()
     assert rows[0].split() == ["messages", "read", "1"] and rows[-1].startswith("output: ")
-    assert {path.name.split("-")[0] for path in out.iterdir()} == {"articles", "events"}
-    assert all(path.is_file() and path.suffix == ".avro" for path in out.iterdir())
+    assert {path.name.split("-")[0] for path in out.iterdir()} == {"articles", "events", "_run"}
+    assert all(path.is_file() and path.suffix in {".avro", ".json"} for path in out.iterdir())
+    assert len(list(out.glob("_run-*.json"))) == 1, "one run manifest"
     shown = newsstream("inspect", str(out / "articles-*.avro"))
     assert [json.loads(line)["article_id"] for line in shown.stdout.splitlines()] == ["seed-000"]
 

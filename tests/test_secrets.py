@@ -58,9 +58,10 @@ def test_sasl_password_is_in_no_option_and_no_pickled_step(tmp_path, monkeypatch
 
     monkeypatch.setattr(cli, "run_until_stopped", capture)
     with pytest.raises(Submitted):
-        cli.main(["run", "--input-file", str(lines), "--output", str(tmp_path / "out"), "--bootstrap-servers",
-                  "127.0.0.1:9", "--output-topic-prefix", "out", "--security-protocol", "SASL_PLAINTEXT",
-                  "--sasl-mechanism", "PLAIN", "--sasl-username", "ingest", "--sasl-password", SECRET])
+        cli.main(["--debug", "run", "--input-file", str(lines), "--output", str(tmp_path / "out"),
+                  "--bootstrap-servers", "127.0.0.1:9", "--output-topic-prefix", "out",
+                  "--security-protocol", "SASL_PLAINTEXT", "--sasl-mechanism", "PLAIN",
+                  "--sasl-username", "ingest", "--sasl-password", SECRET])
     [pipeline] = submitted
     options = pipeline.options
     assert SECRET not in json.dumps(options.get_all_options(retain_unknown_options=True), default=str)

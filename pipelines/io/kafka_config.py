@@ -12,31 +12,10 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipelines.flags import CREDENTIAL_ENV
+
 LOG = logging.getLogger(__name__)
 SECRET_SETTINGS = ("sasl_plain_password", "ssl_password", "sasl_oauth_token_provider")
-CREDENTIAL_ENV = {"sasl_plain_username": "NEWSSTREAM_SASL_USERNAME", "sasl_plain_password": "NEWSSTREAM_SASL_PASSWORD"}
-# secret flags -> the environment variable they are moved to before any pipeline option is made
-SECRET_FLAGS = {"--sasl-password": CREDENTIAL_ENV["sasl_plain_password"]}
-
-
-def secret_flags_to_environment(argv: list[str]) -> list[str]:
-    """`argv` without its secret flags, their values moved to this process's environment (SECRET_FLAGS).
-
-    Runs before the pipeline options are parsed, so a secret is never an option: not in what the runner
-    sends its workers (PIPELINE_OPTIONS, the flags they re-parse), nor in a pickled step. Workers resolve
-    it where a client opens (KafkaConnection.client_config): local workers inherit this environment;
-    workers elsewhere need the variable, --sasl-password-file or --kafka-properties there."""
-    kept: list[str] = []
-    flags = iter(argv)
-    for arg in flags:
-        name, equals, value = arg.partition("=")
-        if name in SECRET_FLAGS:
-            if not equals:
-                value = next(flags, "")
-            os.environ[SECRET_FLAGS[name]] = value
-        else:
-            kept.append(arg)
-    return kept
 
 
 def redacted(value: object) -> object:
