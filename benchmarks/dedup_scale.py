@@ -132,10 +132,12 @@ def run_streaming_case(input_path: str, output: str) -> dict:
                                "--job_server_timeout=86400"])
     started = time.perf_counter()
     with beam.Pipeline(options=options) as p:
-        (p
-         | "Articles" >> beam.Create(stamped)
-         | "RecordTimes" >> beam.MapTuple(lambda article, seconds: beam.window.TimestampedValue(article, seconds))
-         | "Dedup" >> Dedup(DedupSettings(max_wait_seconds=STREAMING_MAX_WAIT_S), streaming=True)
+        deduped = (p
+                   | "Articles" >> beam.Create(stamped)
+                   | "RecordTimes" >> beam.MapTuple(lambda article, seconds: beam.window.TimestampedValue(article,
+                                                                                                         seconds))
+                   | "Dedup" >> Dedup(DedupSettings(max_wait_seconds=STREAMING_MAX_WAIT_S), streaming=True))
+        (deduped.records
          | "Removed" >> beam.Map(lambda a: json.dumps([a["article_id"], len(a["removed_paragraphs"])]))
          | "Write" >> beam.io.WriteToText(os.path.join(output, "removed"), shard_name_template=""))
     seconds = time.perf_counter() - started
