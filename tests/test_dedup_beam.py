@@ -14,7 +14,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipelines.records import RawArticle
 from pipelines.text.normalize import normalize_article
 from pipelines.text.verify import DedupSettings
-from pipelines.transforms.dedup import Dedup
+from pipelines.transforms.dedup import AssembleArticle, Dedup
 from tests import dedup_samples as s
 
 HOUR_MS = 3600 * 1000
@@ -220,3 +220,55 @@ def test_streaming_without_the_max_wait_the_held_copy_loses_its_paragraphs():
               .advance_watermark_to(at(READ_MS + 3000))
               .advance_watermark_to_infinity())
     run_stream(stream, EXPECTED[:2])
+
+
+class HeldValue:
+    """A ReadModifyWrite state or a timer of AssembleArticle, held in memory."""
+
+    def __init__(self):
+        self.value = None
+
+    def read(self):
+        return self.value
+
+    def write(self, value):
+        self.value = value
+
+    def set(self, value):
+        self.value = value
+
+    def clear(self):
+        self.value = None
+
+
+class HeldBag(HeldValue):
+    def read(self):
+        return list(self.value or ())
+
+    def add(self, value):
+        self.value = [*(self.value or ()), value]
+
+
+def assemble_state() -> dict:
+    return {"articles": HeldBag(), "matches": HeldBag(), "expected": HeldValue(), "answered": HeldValue(),
+            "settled": HeldValue(), "written": HeldValue(), "forget": HeldValue()}
+
+
+def assemble(fn: AssembleArticle, state: dict, message: tuple) -> list:
+    return list(fn.process(("outlet-1", message), at(READ_MS), settle=HeldValue(), max_wait=HeldValue(), **state))
+
+
+def test_max_wait_names_an_article_still_missing_bucket_answers(caplog):
+    """The max wait ends a watermark wait, not a wait for answers: an article short of answers stays held,
+    and the timer says which and how many answers it has (on Prism articles went unwritten silently)."""
+    fn, state = AssembleArticle(retention_ms=DAY_S * 1000, max_wait_seconds=60), assemble_state()
+    assert assemble(fn, state, ("article", COPY, 3)) == []
+    assert assemble(fn, state, ("reply", [])) == []
+    assert assemble(fn, state, ("reply", [])) == []
+    with caplog.at_level("WARNING", logger="pipelines.transforms.dedup"):
+        assert list(fn.on_max_wait(**state)) == []
+    assert "['outlet-1'] past the max wait: 2 of 3 bucket answers" in caplog.text
+
+    caplog.clear()
+    assert [a.value["article_id"] for a in assemble(fn, state, ("reply", []))] == ["outlet-1"]
+    assert list(fn.on_max_wait(**state)) == [] and "past the max wait" not in caplog.text

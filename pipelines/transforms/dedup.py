@@ -234,6 +234,7 @@ class AssembleArticle(beam.DoFn):
         self.removed = Metrics.counter(METRICS_NAMESPACE, "dedup.removed_paragraphs")
         self.late = Metrics.counter(METRICS_NAMESPACE, "dedup.late_matches")
         self.waited = Metrics.counter(METRICS_NAMESPACE, "dedup.released_by_max_wait")
+        self.unanswered = Metrics.counter(METRICS_NAMESPACE, "dedup.unanswered_at_max_wait")
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
                 articles=ARTICLES_STATE, matches=MATCHES_STATE,
@@ -275,6 +276,12 @@ class AssembleArticle(beam.DoFn):
         if expected.read() is not None and not settled.read():
             self.waited.inc()
         yield from self._settle(articles, matches, expected, answered, settled, written, forget)
+        if expected.read() is not None:
+            # the max wait releases a stalled watermark, not missing answers: say so rather than hold silently
+            self.unanswered.inc()
+            LOG.warning("dedup holds %s past the max wait: %d of %d bucket answers counted",
+                        [article["article_id"] for article, _ in articles.read()], answered.read() or 0,
+                        expected.read())
 
     @on_timer(FORGET)
     def on_forget(self, written=WRITTEN_STATE):
