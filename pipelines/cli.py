@@ -539,9 +539,17 @@ LIBRARY_NOISE = re.compile(
 
 class DropLibraryNoise(logging.Filter):
     """Drops the warnings libraries print on every healthy run (Beam's missing BigQuery client, its note on
-    flags it does not own, kafka-python's cancelled metadata refresh at close)."""
+    flags it does not own, kafka-python's cancelled metadata refresh at close) and, unless --debug,
+    kafka-python's own records: a Kafka failure reaches the user as our one-line error. The records are
+    dropped at the handlers, so filters on kafka-python's loggers (the SASL rejection watch) still see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_kafka = True
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not self.show_kafka and (record.name == "kafka" or record.name.startswith("kafka.")):
+            return False
         return not LIBRARY_NOISE.search(record.getMessage())
 
 
@@ -550,19 +558,16 @@ NOISE_FILTER = DropLibraryNoise()
 
 @contextmanager
 def command_logging(debug: bool) -> Iterator[None]:
-    """Our warnings in one format; library noise dropped; kafka-python's own errors only with --debug (a Kafka
-    failure reaches the user as our one-line error). kafka-python's level is restored after the command."""
+    """Our warnings in one format; library noise dropped; kafka-python's own records shown only with --debug."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         if NOISE_FILTER not in handler.filters:
             handler.addFilter(NOISE_FILTER)
-    kafka_logger = logging.getLogger("kafka")
-    level = kafka_logger.level
-    kafka_logger.setLevel(logging.WARNING if debug else logging.CRITICAL)
+    NOISE_FILTER.show_kafka = debug
     try:
         yield
     finally:
-        kafka_logger.setLevel(level)
+        NOISE_FILTER.show_kafka = True
 
 
 def command_parser() -> OneLineParser:
