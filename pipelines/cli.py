@@ -561,7 +561,7 @@ def command_logging(debug: bool) -> Iterator[None]:
     """Our warnings in one format; library noise dropped; kafka-python's own records shown only with --debug."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
-        if NOISE_FILTER not in handler.filters:
+        if type(handler) is logging.StreamHandler and NOISE_FILTER not in handler.filters:  # the console
             handler.addFilter(NOISE_FILTER)
     NOISE_FILTER.show_kafka = debug
     try:

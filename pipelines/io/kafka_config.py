@@ -53,8 +53,8 @@ class HideRecordBodies(logging.Filter):
             return f"<{type(arg).__name__}>"
         if isinstance(arg, dict):
             return {k: cls.hidden(v) for k, v in arg.items()}
-        if isinstance(arg, (list, tuple)):
-            return [cls.hidden(v) for v in arg]
+        if type(arg) in (list, tuple):  # a named tuple (TopicPartition) holds no body and keeps its type
+            return type(arg)(cls.hidden(v) for v in arg)
         return arg
 
     def filter(self, record: logging.LogRecord) -> bool:
