@@ -38,10 +38,10 @@ def print_result(result: dict) -> None:
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def tree_rss_bytes(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _tree_sum(root_pid: int, value_of, include_root: bool = True) -> float:
+    """The sum of `value_of(stat fields)` over a process and all its live descendants, from /proc."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    values: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -52,13 +52,19 @@ def tree_rss_bytes(root_pid: int) -> int:
             continue
         pid = int(entry)
         children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE_SIZE
-    total, stack = 0, [root_pid]
+        values[pid] = value_of(fields)
+    total = values.get(root_pid, 0) if include_root else 0
+    stack = list(children.get(root_pid, []))
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += values.get(pid, 0)
         stack.extend(children.get(pid, []))
     return total
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    return int(_tree_sum(root_pid, lambda fields: int(fields[21]) * PAGE_SIZE))
 
 
 def run_measured(command: list[str], **popen_kwargs) -> tuple[float, int, int, str]:
@@ -87,24 +93,4 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def tree_cpu_seconds(root_pid: int, include_root: bool = True) -> float:
     """User + system CPU seconds of a process and all its live descendants so far, from /proc."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    total, stack = 0.0, list(children.get(root_pid, []))
-    if include_root:
-        total += cpu.get(root_pid, 0.0)
-    while stack:
-        pid = stack.pop()
-        total += cpu.get(pid, 0.0)
-        stack.extend(children.get(pid, []))
-    return total
+    return _tree_sum(root_pid, lambda fields: (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, include_root)

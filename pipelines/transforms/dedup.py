@@ -110,6 +110,7 @@ class FileInBuckets(beam.DoFn):
         self.articles = Metrics.counter(METRICS_NAMESPACE, "dedup.in")
         self.paragraphs = Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs")
         self.errors = Metrics.counter(METRICS_NAMESPACE, "dedup.errors")
+        self.limited = Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs_limited")
         self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{DEAD_LETTERS}")
 
     def process(self, record: dict, timestamp=beam.DoFn.TimestampParam):
@@ -124,7 +125,7 @@ class FileInBuckets(beam.DoFn):
         try:
             article, filed, limited = file_article(article, event_ms(article, timestamp), self.settings,
                                                    record_ms(timestamp))
-            Metrics.counter(METRICS_NAMESPACE, "dedup.paragraphs_limited").inc(limited)
+            self.limited.inc(limited)
         except Exception as e:  # noqa: BLE001 - the article is written unchanged rather than lost
             self.errors.inc()
             LOG.warning("dedup skipped article %s: %s: %s", article.get("article_id"), type(e).__name__, e)

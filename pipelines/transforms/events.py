@@ -41,6 +41,7 @@ class ExtractEventsFn(beam.DoFn):
         self.rejected = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.{DEAD_LETTERS}")
         self.skipped = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.skipped_language")
         self.paragraphs = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.paragraphs_parsed")
+        self.words_not_parsed = Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.words_not_parsed")
         self.nlp = None
         self.batcher: EventBatcher | None = None
 
@@ -72,7 +73,7 @@ class ExtractEventsFn(beam.DoFn):
 
     def _emit(self, results):
         for result in results:
-            Metrics.counter(METRICS_NAMESPACE, f"{STAGE}.words_not_parsed").inc(result.skipped_words)
+            self.words_not_parsed.inc(result.skipped_words)
             timestamp, window = result.context
             if result.error is not None:
                 code, message = result.error
