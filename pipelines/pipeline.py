@@ -10,6 +10,7 @@ from pipelines.io.files import ReadJsonLines
 from pipelines.io.kafka import CommitOffsetsAfterOutput, PlanPartitions, ReadPartitions
 from pipelines.options import NewsstreamOptions
 from pipelines.records import without_source
+from pipelines.runners import keep_keys_in_one_bundle
 from pipelines.transforms.dedup import Dedup
 from pipelines.transforms.events import ExtractEvents
 from pipelines.transforms.normalize import Normalize
@@ -19,6 +20,7 @@ from pipelines.transforms.write import MessageOutputs, VerifyRunOutputs, WriteMe
 
 def build(p: beam.Pipeline, opts: NewsstreamOptions) -> None:
     """Adds the whole pipeline to `p`."""
+    keep_keys_in_one_bundle(p)
     streaming = opts.view_as(StandardOptions).streaming
     kafka = opts.kafka_connection()
 

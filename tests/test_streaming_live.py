@@ -325,10 +325,6 @@ def produce_in_record_time_order(connection: KafkaConnection, topic: str,
         producer.close()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open bug: on Prism, about 1 run in 7 (more under load) leaves 1-2 articles unwritten: every bucket answer "
-    "reaches AssembleArticle but its per-article answer count stays short (dedup.unanswered_at_max_wait names "
-    "them); see the README's streaming dedup notes"))
 def test_streaming_and_a_bounded_run_of_the_same_input_write_the_same_records(broker, topic, tmp_path, prism):
     # three partitions, read at their own pace: an original may reach dedup after its copy. Dedup holds an
     # article until the watermark passes its record time, so with record times in publication order (as a
