@@ -38,6 +38,7 @@ from apache_beam.transforms.userstate import (
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 
 from pipelines.records import RejectedInput, as_article, epoch_ms
+from pipelines.runners import keep_keys_in_one_bundle
 from pipelines.text import dedup_state
 from pipelines.text.dedup import (
     NO_TIME,
@@ -370,6 +371,7 @@ class Dedup(beam.PTransform):
 
     def _deduplicated(self, filed) -> beam.PCollection:
         if self.streaming:
+            keep_keys_in_one_bundle(filed.articles.pipeline)
             answers = filed[BUCKETS] | "MatchInBuckets" >> beam.ParDo(
                 MatchInBuckets(self.settings, self.retention_ms))
             return (
