@@ -250,8 +250,8 @@ class HeldBag(HeldValue):
 
 
 def assemble_state() -> dict:
-    return {"articles": HeldBag(), "matches": HeldBag(), "expected": HeldValue(), "answered": HeldValue(),
-            "settled": HeldValue(), "written": HeldValue(), "forget": HeldValue()}
+    return {"articles": HeldBag(), "matches": HeldBag(), "expected": HeldBag(), "answers": HeldBag(),
+            "phase": HeldValue(), "forget": HeldValue()}
 
 
 def assemble(fn: AssembleArticle, state: dict, message: tuple) -> list:

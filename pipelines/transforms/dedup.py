@@ -26,7 +26,7 @@ import logging
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.coders import BooleanCoder, Coder, VarIntCoder
+from apache_beam.coders import Coder, VarIntCoder
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import (
@@ -138,30 +138,31 @@ class FileInBuckets(beam.DoFn):
             yield beam.pvalue.TaggedOutput(BUCKETS, (bucket, entry))
 
 
-# State and timers of MatchInBuckets (one set per bucket key), and the parameters that bind them.
+# State and timers of MatchInBuckets (one set per bucket key), and the parameters that bind them. Every state
+# access is a request to the runner (Prism gives the SDK no cache tokens), so each element reads one state
+# and writes it at most once; the expiry timer is simply set again for the soonest cluster.
 CLUSTERS = ReadModifyWriteStateSpec("clusters", ClustersCoder())
-EXPIRY_AT = ReadModifyWriteStateSpec("expiry_at", VarIntCoder())
 EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
 CLUSTERS_STATE = beam.DoFn.StateParam(CLUSTERS)
-EXPIRY_AT_STATE = beam.DoFn.StateParam(EXPIRY_AT)
 EXPIRY_TIMER = beam.DoFn.TimerParam(EXPIRY)
 
-# State and timers of AssembleArticle (one set per article id).
+# State and timers of AssembleArticle (one set per article id). Bucket answers and expected counts are
+# appended (a blind write, no read) and summed only once the article may go; the phase is the one value read
+# per answer.
+PENDING, SETTLED, WRITTEN = 0, 1, 2
 ARTICLES = BagStateSpec("articles", ArticleCoder())
 MATCHES = BagStateSpec("matches", MatchCoder())
-EXPECTED = ReadModifyWriteStateSpec("expected", VarIntCoder())
-ANSWERED = ReadModifyWriteStateSpec("answered", VarIntCoder())
-SETTLED = ReadModifyWriteStateSpec("settled", BooleanCoder())
-WRITTEN = ReadModifyWriteStateSpec("written", BooleanCoder())
+EXPECTED = BagStateSpec("expected_answers", VarIntCoder())
+ANSWERS = BagStateSpec("answers", VarIntCoder())
+PHASE = ReadModifyWriteStateSpec("phase", VarIntCoder())
 SETTLE = TimerSpec("settle", TimeDomain.WATERMARK)
 MAX_WAIT = TimerSpec("max_wait", TimeDomain.REAL_TIME)
 FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
 ARTICLES_STATE = beam.DoFn.StateParam(ARTICLES)
 MATCHES_STATE = beam.DoFn.StateParam(MATCHES)
 EXPECTED_STATE = beam.DoFn.StateParam(EXPECTED)
-ANSWERED_STATE = beam.DoFn.StateParam(ANSWERED)
-SETTLED_STATE = beam.DoFn.StateParam(SETTLED)
-WRITTEN_STATE = beam.DoFn.StateParam(WRITTEN)
+ANSWERS_STATE = beam.DoFn.StateParam(ANSWERS)
+PHASE_STATE = beam.DoFn.StateParam(PHASE)
 SETTLE_TIMER = beam.DoFn.TimerParam(SETTLE)
 MAX_WAIT_TIMER = beam.DoFn.TimerParam(MAX_WAIT)
 FORGET_TIMER = beam.DoFn.TimerParam(FORGET)
@@ -186,7 +187,7 @@ class MatchInBuckets(beam.DoFn):
         self.expired = Metrics.counter(METRICS_NAMESPACE, "dedup.expired_clusters")
         self.evicted = Metrics.counter(METRICS_NAMESPACE, "dedup.evicted_clusters")
 
-    def process(self, element, clusters=CLUSTERS_STATE, expiry_at=EXPIRY_AT_STATE, expiry=EXPIRY_TIMER):
+    def process(self, element, clusters=CLUSTERS_STATE, expiry=EXPIRY_TIMER):
         _, new = element
         bucket = BucketClusters(clusters.read() or (), self.settings, self.retention_ms)
         filed = bucket.file(new)
@@ -199,30 +200,23 @@ class MatchInBuckets(beam.DoFn):
             yield match.later.article_id, (MATCH, match)
         if filed.changed:
             clusters.write(bucket.clusters)
-            self._schedule(bucket, expiry_at, expiry)
+            self._schedule(bucket, expiry)
 
     @on_timer(EXPIRY)
-    def expire(self, fired=beam.DoFn.TimestampParam, clusters=CLUSTERS_STATE, expiry_at=EXPIRY_AT_STATE,
-               expiry=EXPIRY_TIMER):
+    def expire(self, fired=beam.DoFn.TimestampParam, clusters=CLUSTERS_STATE, expiry=EXPIRY_TIMER):
         bucket = BucketClusters(clusters.read() or (), self.settings, self.retention_ms)
         self.expired.inc(bucket.expire(fired.micros // 1000))
-        expiry_at.clear()
         if bucket.clusters:
             clusters.write(bucket.clusters)
-            self._schedule(bucket, expiry_at, expiry)
+            self._schedule(bucket, expiry)
         else:
             clusters.clear()
 
-    def _schedule(self, bucket: BucketClusters, expiry_at, expiry) -> None:
-        """Sets the expiry timer for the soonest cluster's slot unless it is already set earlier."""
+    def _schedule(self, bucket: BucketClusters, expiry) -> None:
+        """Sets the bucket's one expiry timer (setting it again replaces it) to the soonest cluster's slot."""
         soonest = bucket.next_expiry_ms()
-        if soonest is None:
-            return
-        slot = expiry_slot(soonest, self.retention_ms)
-        current = expiry_at.read()
-        if current is None or slot < current:
-            expiry_at.write(slot)
-            expiry.set(Timestamp(micros=slot * 1000))
+        if soonest is not None:
+            expiry.set(Timestamp(micros=expiry_slot(soonest, self.retention_ms) * 1000))
 
 
 class AssembleArticle(beam.DoFn):
@@ -239,67 +233,65 @@ class AssembleArticle(beam.DoFn):
         self.unanswered = Metrics.counter(METRICS_NAMESPACE, "dedup.unanswered_at_max_wait")
 
     def process(self, element, timestamp=beam.DoFn.TimestampParam,
-                articles=ARTICLES_STATE, matches=MATCHES_STATE,
-                expected=EXPECTED_STATE, answered=ANSWERED_STATE,
-                settled=SETTLED_STATE, written=WRITTEN_STATE,
-                settle=SETTLE_TIMER, max_wait=MAX_WAIT_TIMER, forget=FORGET_TIMER):
+                articles=ARTICLES_STATE, matches=MATCHES_STATE, expected=EXPECTED_STATE, answers=ANSWERS_STATE,
+                phase=PHASE_STATE, settle=SETTLE_TIMER, max_wait=MAX_WAIT_TIMER, forget=FORGET_TIMER):
         _, message = element
-        kind = message[0]
+        kind, now = message[0], phase.read() or PENDING
         if kind == ARTICLE:
-            written.clear()
+            if now == WRITTEN:
+                phase.clear()
+                now = PENDING
             articles.add((message[1], timestamp.micros // 1000))
-            expected.write((expected.read() or 0) + message[2])
+            expected.add(message[2])
             settle.set(timestamp)
             max_wait.set(Timestamp.now() + self.max_wait)
-        elif written.read():
+        elif now == WRITTEN:
             self.late.inc(len(message[1]) if kind == REPLY else 1)
             return
         elif kind == REPLY:
-            answered.write((answered.read() or 0) + 1)
+            answers.add(1)
             for match in message[1]:
                 matches.add(match)
         else:
             matches.add(message[1])
-        if settled.read():
-            yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget)
+        if now == SETTLED:
+            yield from self._write_when_answered(articles, matches, expected, answers, phase, forget)
 
     @on_timer(SETTLE)
-    def on_settled(self, articles=ARTICLES_STATE, matches=MATCHES_STATE,
-                   expected=EXPECTED_STATE, answered=ANSWERED_STATE,
-                   settled=SETTLED_STATE, written=WRITTEN_STATE,
-                   forget=FORGET_TIMER):
-        yield from self._settle(articles, matches, expected, answered, settled, written, forget)
+    def on_settled(self, articles=ARTICLES_STATE, matches=MATCHES_STATE, expected=EXPECTED_STATE,
+                   answers=ANSWERS_STATE, phase=PHASE_STATE, forget=FORGET_TIMER):
+        yield from self._settle(articles, matches, expected, answers, phase, forget)
 
     @on_timer(MAX_WAIT)
-    def on_max_wait(self, articles=ARTICLES_STATE, matches=MATCHES_STATE,
-                    expected=EXPECTED_STATE, answered=ANSWERED_STATE,
-                    settled=SETTLED_STATE, written=WRITTEN_STATE,
-                    forget=FORGET_TIMER):
-        if expected.read() is not None and not settled.read():
+    def on_max_wait(self, articles=ARTICLES_STATE, matches=MATCHES_STATE, expected=EXPECTED_STATE,
+                    answers=ANSWERS_STATE, phase=PHASE_STATE, forget=FORGET_TIMER):
+        if (phase.read() or PENDING) == WRITTEN or not list(articles.read()):
+            return
+        if phase.read() != SETTLED:
             self.waited.inc()
-        yield from self._settle(articles, matches, expected, answered, settled, written, forget)
-        if expected.read() is not None:
+        yield from self._settle(articles, matches, expected, answers, phase, forget)
+        if phase.read() != WRITTEN:
             # the max wait releases a stalled watermark, not missing answers: say so rather than hold silently
             self.unanswered.inc()
             LOG.warning("dedup holds %s past the max wait: %d of %d bucket answers counted",
-                        [article["article_id"] for article, _ in articles.read()], answered.read() or 0,
-                        expected.read())
+                        [article["article_id"] for article, _ in articles.read()], sum(answers.read()),
+                        sum(expected.read()))
 
     @on_timer(FORGET)
-    def on_forget(self, written=WRITTEN_STATE):
-        written.clear()
+    def on_forget(self, phase=PHASE_STATE):
+        phase.clear()
 
-    def _settle(self, articles, matches, expected, answered, settled, written, forget):
+    def _settle(self, articles, matches, expected, answers, phase, forget):
         """The first of the two timers lets the article go as soon as it is answered; the second finds
         nothing pending and leaves no state behind."""
-        if expected.read() is None:
+        if (phase.read() or PENDING) == WRITTEN or not list(articles.read()):
             return
-        settled.write(True)
-        yield from self._write_when_answered(articles, matches, expected, answered, settled, written, forget)
+        phase.write(SETTLED)
+        yield from self._write_when_answered(articles, matches, expected, answers, phase, forget)
 
-    def _write_when_answered(self, articles, matches, expected, answered, settled, written, forget):
+    def _write_when_answered(self, articles, matches, expected, answers, phase, forget):
         pending = list(articles.read())
-        if not pending or (answered.read() or 0) < (expected.read() or 0):
+        if not pending or sum(answers.read()) < sum(expected.read()):
             return
         found = list(matches.read())
         latest_ms = NO_TIME
@@ -309,9 +301,9 @@ class AssembleArticle(beam.DoFn):
             self.removed.inc(len(deduped["removed_paragraphs"]))
             latest_ms = max(latest_ms, record_time_ms)
             yield beam.window.TimestampedValue(deduped, Timestamp(micros=record_time_ms * 1000))
-        for state in (articles, matches, expected, answered, settled):
+        for state in (articles, matches, expected, answers):
             state.clear()
-        written.write(True)
+        phase.write(WRITTEN)
         forget.set(Timestamp(micros=(latest_ms + self.retention_ms) * 1000))
 
 
