@@ -3,9 +3,8 @@
 Two steps, both deterministic (`make events-model` runs both):
 - collect: runs the rules (no model) over the build halves of PLOVER and WikiEvents dev and of our
   labelled BBC sentences (random sample and candidates), labels every non-STATEMENT candidate right or
-  wrong as events_quality.py does, and writes each candidate's model features, type and trigger word (no
-  sentence text) to
-  benchmarks/data/event_model_features.jsonl;
+  wrong as events_quality.py does, and writes each candidate's model features, type and trigger word
+  (no sentence text) to benchmarks/data/event_model_features.jsonl;
 - fit: L2-regularized logistic regression (Newton's method, numpy) on that table: the penalty chosen by
   5-fold cross-validated log loss (folds fixed by a hash of the record id), the drop threshold chosen on
   the out-of-fold probabilities, then the weights fitted on all rows and written, rounded, to the model file.

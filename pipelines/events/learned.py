@@ -1,7 +1,9 @@
 """The learned part of event admission: a logistic model over features of each candidate event that the
-rules admitted (trigger word and kind, type, parse position, whether its participants are named parties,
-sport and show-business vocabulary, mode, the rule confidence). It gives the probability that the event is
-right: candidates below the model's threshold are dropped, the rest carry it as their confidence.
+rules admitted (trigger word and kind, type, parse position, whether its participants are named parties and
+of which sector, sport, show-business and violence vocabulary, mode, the rule confidence, the rank among the
+sentence's candidates). It gives the probability that the event is right: candidates below the model's
+threshold are dropped unless a `never_drop` feature marks them (violence, a state, armed or international
+party), and every kept one carries the probability as its confidence.
 
 The weights are a small versioned JSON file shipped in the package (`event_model.json`), trained on the
 build halves of our labelled sets only by `benchmarks/train_event_model.py` (`make events-model`)."""
