@@ -87,3 +87,20 @@ def test_hypothetical_events_stay_below_the_filtering_level(nlp):
     events = extract(nlp, "Ankara could impose sanctions on the firm if the dispute continues.", EventExtractor())
     hypothetical = [e for e in events if e["mode"] == "hypothetical"]
     assert hypothetical and all(e["confidence"] <= 0.45 for e in hypothetical)
+
+
+def test_a_sentence_keeps_every_candidate_scored_above_one_it_keeps():
+    model = EventModel({"likely": 1.0, "unlikely": -1.0}, bias=-1.0, threshold=0.6, never_drop=("protected",))
+    features = [{"protected": 1.0}, {"likely": 1.0}, {"unlikely": 1.0}]
+    probabilities = [model.probability(named) for named in features]
+    assert probabilities[2] < probabilities[0] < probabilities[1] < model.threshold
+    assert model.sentence_keeps(features, probabilities) == [True, True, False]
+    assert model.sentence_keeps(features[1:], probabilities[1:]) == [False, False]
+
+
+def test_an_intended_threat_outranks_the_unlikely_condition_kept_beside_it(nlp):
+    text = "The opposition party has said it will boycott the national elections unless the prime minister " \
+           "agrees to resign."
+    confidence = {e["event_type"]: e["confidence"] for e in extract(nlp, text, EventExtractor())}
+    assert confidence["THREATEN"] > confidence["AGREE"]
+    assert confidence["THREATEN"] < 0.5

@@ -151,12 +151,18 @@ class EventExtractor:
             return events
         add_rank_features([event[FEATURES_KEY] for event in candidates],
                           [event["confidence"] for event in candidates])
+        if self.model is None:
+            return events
+        probabilities = [self.model.probability(event[FEATURES_KEY]) for event in candidates]
+        keeps = self.model.sentence_keeps([event[FEATURES_KEY] for event in candidates], probabilities)
+        scored = {id(event): (probability, keep)
+                  for event, probability, keep in zip(candidates, probabilities, keeps, strict=True)}
         kept = []
         for event in events:
             features = event.get(FEATURES_KEY) if self.with_features else event.pop(FEATURES_KEY, None)
-            if features is not None and self.model is not None:
-                probability = self.model.probability(features)
-                if not self.model.keeps(features, probability):
+            if features is not None:
+                probability, keep = scored[id(event)]
+                if not keep:
                     continue
                 cap = HYPOTHETICAL_MAX if event["mode"] == "hypothetical" else 1.0
                 event["confidence"] = clamp(min(probability, cap))

@@ -3,7 +3,8 @@ rules admitted (trigger word and kind, type, parse position, whether its partici
 of which sector, sport, show-business and violence vocabulary, mode, the rule confidence, the rank among the
 sentence's candidates). It gives the probability that the event is right: candidates below the model's
 threshold are dropped unless a `never_drop` feature marks them (violence, a state, armed or international
-party), and every kept one carries the probability as its confidence.
+party) or the model scores them above such a kept candidate of the same sentence, and every kept one
+carries the probability as its confidence.
 
 The weights are a small versioned JSON file shipped in the package (`event_model.json`), trained on the
 build halves of our labelled sets only by `benchmarks/train_event_model.py` (`make events-model`)."""
@@ -144,6 +145,15 @@ class EventModel:
         """Kept at or above the threshold, or when a `never_drop` feature is present (violence reports and
         armed parties: the conflict news the rules were written for keep their events)."""
         return probability >= self.threshold or any(features.get(name) for name in self.never_drop)
+
+    def sentence_keeps(self, features: list[dict[str, float]], probabilities: list[float]) -> list[bool]:
+        """Which of a sentence's candidates are kept: those `keeps` admits, and every candidate the model
+        scores at least as high as one of them. The probability orders the sentence's candidates, so a
+        protected unlikely one ("unless the president agrees") never outlives a likelier one ("will
+        boycott") that alone falls below the threshold."""
+        admitted = [p for named, p in zip(features, probabilities, strict=True) if self.keeps(named, p)]
+        floor = min(admitted, default=math.inf)
+        return [p >= floor for p in probabilities]
 
     def probability(self, features: dict[str, float]) -> float:
         score = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
