@@ -104,3 +104,13 @@ def test_an_intended_threat_outranks_the_unlikely_condition_kept_beside_it(nlp):
     confidence = {e["event_type"]: e["confidence"] for e in extract(nlp, text, EventExtractor())}
     assert confidence["THREATEN"] > confidence["AGREE"]
     assert confidence["THREATEN"] < 0.5
+
+
+def test_a_report_ranks_below_the_event_it_reports_however_unlikely_that_is(nlp):
+    doubtful = EventModel({}, bias=-3.0, threshold=0.5, never_drop=("type=AGREE",))
+    text = "A spokesman said the European Union will send emergency supplies to villages cut off by the flood."
+    article = {"article_id": "a1", "published_at": None, "paragraphs": [{"index": 0, "text": text}]}
+    events = EventExtractor(model=doubtful).article_events(article, [(0, nlp(text))])
+    confidence = {e["event_type"]: e["confidence"] for e in events}
+    assert confidence["AGREE"] < 0.25
+    assert confidence["STATEMENT"] < confidence["AGREE"]

@@ -145,7 +145,8 @@ class EventExtractor:
         return records
 
     def _scored(self, events: list[dict]) -> list[dict]:
-        """The sentence's events with the model's probability as confidence, those it drops left out."""
+        """The sentence's events with the model's probability as confidence, those it drops left out, and
+        its reports (STATEMENT) below the least confident event kept."""
         candidates = [event for event in events if FEATURES_KEY in event]
         if not candidates:
             return events
@@ -167,6 +168,13 @@ class EventExtractor:
                 cap = HYPOTHETICAL_MAX if event["mode"] == "hypothetical" else 1.0
                 event["confidence"] = clamp(min(probability, cap))
             kept.append(event)
+        scored_kept = [event["confidence"] for event in kept if event["event_type"] != "STATEMENT"]
+        if scored_kept:
+            # A report ranks below the events it reports, as under the rules (STATEMENT_CONFIDENCE): the
+            # model may keep a protected event below the fixed STATEMENT confidence.
+            for event in kept:
+                if event["event_type"] == "STATEMENT":
+                    event["confidence"] = min(event["confidence"], round(min(scored_kept) - 0.01, 3))
         return kept
 
 
