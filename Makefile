@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 KAFKA_JARS := .cache/kafka
 
-.PHONY: demo demo-streaming test bench install install-test kafka-jars schema-registry prism clean
+.PHONY: demo demo-streaming test bench install install-test kafka-jars schema-registry prism clean events-model
 
 # Prism, Beam's portable local runner for streaming, built from Beam's Go module at the Beam version
 # pinned in setup.py, into a git-ignored folder (nothing is downloaded when a job runs).
@@ -69,6 +69,12 @@ prism: $(PRISM)
 test: install-test kafka-jars schema-registry $(PRISM)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/python -m pytest -q tests
+
+# The learned event model (pipelines/events/event_model.json), retrained from the build halves of the labelled
+# sets: features collected by running the rules over ../shared (benchmarks/data/event_model_features.jsonl),
+# then a deterministic fit; `fit` alone retrains from the stored table without ../shared.
+events-model: install
+	$(BIN)/python benchmarks/train_event_model.py all
 
 bench: $(BIN)/python kafka-jars $(PRISM)
 	$(BIN)/pip install -q -e '.[test,bench]'

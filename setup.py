@@ -9,7 +9,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["pipelines", "pipelines.*", "schemas"]),
-    package_data={"schemas": ["*.avsc", "*.json"], "pipelines": ["samples/*.jsonl"]},
+    package_data={"schemas": ["*.avsc", "*.json"], "pipelines": ["samples/*.jsonl", "events/event_model.json"]},
     install_requires=[
         "apache-beam==2.77.0",
         "kafka-python==3.0.12",

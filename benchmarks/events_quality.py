@@ -8,6 +8,7 @@ non-STATEMENT event labelled, with `optional` events that are neither required n
 Prints, per set and half, the figures and a confidence calibration table; the last line is one JSON object.
 
 usage: python benchmarks/events_quality.py [--shared ../shared] [--half build|held|both] [--sets plover,...]
+       [--rules-only]
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import SHARED  # noqa: E402
 from pipelines.events.batch import EventBatcher  # noqa: E402
+from pipelines.events.extract import EventExtractor  # noqa: E402
 from pipelines.events.nlp import DEFAULT_MODEL, load_pipeline  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -81,13 +83,18 @@ def calibration(pairs: list[tuple[float, bool]]) -> list[dict]:
     return rows
 
 
-def dev_set(name: str, shared: str, scorer, batcher: EventBatcher, half: str) -> dict:
+def dev_data(name: str, shared: str, batcher: EventBatcher, half: str) -> tuple[dict, dict[str, list[dict]]]:
+    """The gold records of a dev set's half and our events for them."""
     folder = os.path.join(shared, "eval", "events")
     gold = json.load(open(os.path.join(folder, f"{name}_dev_gold.json"), encoding="utf-8"))
     gold = {key: value for key, value in gold.items() if half in ("both", half_of(key))}
     records = [json.loads(line) for line in open(os.path.join(folder, f"{name}_dev.jsonl"), encoding="utf-8")]
     articles = [article_of(r["id"], r["text"], r.get("published_at")) for r in records if r["id"] in gold]
-    events = extract(batcher, articles)
+    return gold, extract(batcher, articles)
+
+
+def dev_set(name: str, shared: str, scorer, batcher: EventBatcher, half: str) -> dict:
+    gold, events = dev_data(name, shared, batcher, half)
     if name == "plover":
         figures = scorer.score_plover(gold, events)
         pairs = []
@@ -97,14 +104,20 @@ def dev_set(name: str, shared: str, scorer, batcher: EventBatcher, half: str) ->
                 pairs.append((best["confidence"], best["event_type"] == record["type"]))
     else:
         figures = scorer.score_wikievents(gold, events)
-        pairs = wikievents_pairs(scorer, gold, events)
+        pairs = [(event["confidence"], right) for event, right in wikievents_labelled(scorer, gold, events)]
     figures["calibration"] = calibration(pairs)
     return figures
 
 
-def wikievents_pairs(scorer, gold: dict, events: dict) -> list[tuple[float, bool]]:
-    """(confidence, right) for every scored event: right when its sentence holds a gold event of its type."""
-    pairs = []
+def plover_labelled(gold: dict, events: dict) -> list[tuple[dict, bool]]:
+    """(event, right) for every non-STATEMENT event: right when it has the record's gold type."""
+    return [(event, event["event_type"] == record["type"]) for key, record in gold.items()
+            for event in events.get(key, []) if event["event_type"] != "STATEMENT"]
+
+
+def wikievents_labelled(scorer, gold: dict, events: dict) -> list[tuple[dict, bool]]:
+    """(event, right) for every scored event: right when its sentence holds a gold event of its type."""
+    labelled = []
     for key, record in gold.items():
         wanted = {(m["sent_idx"], m["type"]) for m in record["mentions"] if m["type"] and m["type"] != "STATEMENT"}
         excluded = {m["sent_idx"] for m in record["mentions"] if not m["type"] or m["type"] == "STATEMENT"}
@@ -116,8 +129,8 @@ def wikievents_pairs(scorer, gold: dict, events: dict) -> list[tuple[float, bool
                 continue
             right = (index, event["event_type"]) in wanted
             if right or index not in excluded:
-                pairs.append((event["confidence"], right))
-    return pairs
+                labelled.append((event, right))
+    return labelled
 
 
 def words_of(text: str) -> set[str]:
@@ -152,34 +165,43 @@ def news_id(label: dict) -> str:
     return f"{label['article_id']}:{label['paragraph']}:{label['start']}"
 
 
-def news_set(name: str, data: str, batcher: EventBatcher, half: str) -> dict:
+def news_data(name: str, data: str, batcher: EventBatcher, half: str) -> tuple[list[dict], dict[str, str],
+                                                                                dict[str, list[dict]]]:
+    """The labels of a news set's half, their sentences and our events for them."""
     labels = [json.loads(line) for line in open(NEWS_LABELS[name], encoding="utf-8")]
     if name == "news":
         labels = [label for label in labels if half in ("both", half_of(news_id(label)))]
     texts = news_sentences(data, labels)
-    events = extract(batcher, [article_of(key, text, None) for key, text in texts.items()])
-    emitted = right = required = found = 0
-    pairs = []
-    wrong = []
+    return labels, texts, extract(batcher, [article_of(key, text, None) for key, text in texts.items()])
+
+
+def news_labelled(labels: list[dict], events: dict) -> list[tuple[dict, bool, bool]]:
+    """(event, right, optional only) for every non-STATEMENT event: right when a labelled event (required
+    or optional) has its type and shares a trigger word; optional only when no required one matches."""
+    labelled = []
     for label in labels:
-        mine = [e for e in events[news_id(label)] if e["event_type"] != "STATEMENT"]
-        for event in mine:
-            ok = any(matches(event, g) for g in label["events"] + label["optional"])
-            optional_only = ok and not any(matches(event, g) for g in label["events"])
-            pairs.append((event["confidence"], ok))
-            if optional_only:
+        for event in events[news_id(label)]:
+            if event["event_type"] == "STATEMENT":
                 continue
-            emitted += 1
-            right += ok
-            if not ok:
-                wrong.append(f"{event['event_type']} {event['trigger']['text']!r} {event['confidence']}: "
-                             f"{texts[news_id(label)][:90]}")
-        for gold in label["events"]:
-            required += 1
-            found += any(matches(event, gold) for event in mine)
+            ok = any(matches(event, g) for g in label["events"] + label["optional"])
+            labelled.append((event, ok, ok and not any(matches(event, g) for g in label["events"])))
+    return labelled
+
+
+def news_set(name: str, data: str, batcher: EventBatcher, half: str) -> dict:
+    labels, texts, events = news_data(name, data, batcher, half)
+    labelled = news_labelled(labels, events)
+    counted = [(event, ok) for event, ok, optional_only in labelled if not optional_only]
+    emitted, right = len(counted), sum(ok for _, ok in counted)
+    required = sum(len(label["events"]) for label in labels)
+    found = sum(any(matches(event, gold) for event in events[news_id(label)] if event["event_type"] != "STATEMENT")
+                for label in labels for gold in label["events"])
+    sentence_of = {id(event): texts[news_id(label)] for label in labels for event in events[news_id(label)]}
+    wrong = [f"{event['event_type']} {event['trigger']['text']!r} {event['confidence']}: "
+             f"{sentence_of[id(event)][:90]}" for event, ok in counted if not ok]
     return {"sentences": len(labels), "labelled_events": required, "emitted": emitted,
             "precision": round(right / max(1, emitted), 3), "recall": round(found / max(1, required), 3),
-            "calibration": calibration(pairs), "wrong": wrong}
+            "calibration": calibration([(event["confidence"], ok) for event, ok, _ in labelled]), "wrong": wrong}
 
 
 def main() -> int:
@@ -189,13 +211,15 @@ def main() -> int:
     parser.add_argument("--sets", default="plover,wikievents,news,candidates")
     parser.add_argument("--show-wrong", action="store_true", help="List wrong news events (build half only).")
     parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--rules-only", action="store_true",
+                        help="Without the learned event model (rules and rule confidence only).")
     args = parser.parse_args()
     if not os.path.isdir(os.path.join(args.shared, "eval", "events")):
         print(f"skipped: {args.shared}/eval/events not found (the shared data sits beside the project checkout)")
         print(json.dumps({"skipped": True}))
         return 0
     scorer = load_scorer(args.shared)
-    batcher = EventBatcher(load_pipeline(args.model))
+    batcher = EventBatcher(load_pipeline(args.model), extractor=EventExtractor(learned=not args.rules_only))
     halves = HALVES if args.half == "both" else (args.half,)
     result: dict[str, dict] = {}
     bbc = os.path.join(args.shared, "data", "bbc_news.jsonl")

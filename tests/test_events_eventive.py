@@ -32,6 +32,10 @@ def types(events):
     "The professor delivered a lecture on trade in Glasgow.",             # delivering a speech, no aid
     "Cheap flights offered by budget airlines are popular with students.",  # a participle's thing
     "The champion faces a tough battle with Paula Radcliffe in New York.",  # a contest between persons
+    "The union did not reject the offer.",                                # no rejection took place
+    "The striker injured his ankle in training on Tuesday.",              # an injury to a body part
+    "The veteran actor almost had a heart attack on stage.",              # an illness
+    "She qualified for the team at the national trials in June.",         # selection contests
 ])
 def test_no_event_where_the_word_is_not_used_as_an_event(nlp, sentence):
     assert types(extract(nlp, sentence)) == set()
@@ -47,6 +51,9 @@ def test_no_event_where_the_word_is_not_used_as_an_event(nlp, sentence):
     ("The union called on the government to raise wages.", "REQUEST", "called on"),
     ("The president received the Chinese delegation in Hanoi.", "CONSULT", "received"),
     ("The Red Cross delivered blankets to the refugees.", "AID", "delivered"),
+    ("Two former bankers were sentenced to six years in prison by a Paris court.", "COERCE", "sentenced"),
+    ("The opposition leader refuted the allegations made by the minister.", "REJECT", "refuted"),
+    ("The families took legal action against the ministry.", "ACCUSE", "legal action"),
 ])
 def test_the_same_words_in_their_eventive_sense_still_give_events(nlp, sentence, event_type, trigger):
     assert (event_type, trigger) in types(extract(nlp, sentence))

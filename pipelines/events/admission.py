@@ -28,7 +28,11 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     if eventive.in_fiction(trigger.token) or eventive.in_fiction(predicate):
         return False
     hostile = event_type in lexicon.HOSTILE_TYPES
-    if event_type == "ASSAULT" and eventive.accidental(trigger.token):
+    if event_type == "ASSAULT" and (eventive.accidental(trigger.token) or eventive.is_illness(trigger.token) or
+                                    eventive.hurt_body(trigger.token)):
+        return False
+    if trigger.kind == "noun" and trigger.token.lower_ == "trials":
+        # "the European indoor trials": selection contests; a court case is "the trial" of someone
         return False
     weak = trigger.sense.strength < 0.6 and len(trigger.tokens) == 1
     if eventive.sport_report(sentence) and (event_type not in eventive.SPORT_EVENT_TYPES or weak):

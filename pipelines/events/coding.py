@@ -72,7 +72,7 @@ _ROLE_WORDS = {
     "LAB": "union unions trade-union strikers",
     "CRM": "criminals smugglers traffickers gang gangs pirates kidnappers",
     "IGO": "un u.n. united-nations nato eu imf unhcr osce iaea",
-    "NGO": "ngo ngos charity",
+    "NGO": "ngo ngos charity charities",
 }
 ROLE_SECTORS = {word: sector for sector, words in _ROLE_WORDS.items() for word in words.split()}
 # Heads that name a member or spokesman of something else: the sector of what they lead wins ("rebel

@@ -39,7 +39,7 @@ ACT_NOUNS = set("law laws bill bills plan plans proposal proposals resolution re
 # Nouns for what people say and think: attacking one is criticism.
 SPEECH_NOUNS = set("remark remarks comment comments statement statements speech claim claims pledge pledges "
                    "promise promises record view views stance position approach strategy handling standard "
-                   "standards leadership performance idea ideas".split())
+                   "standards leadership performance idea ideas word words failure failures tactics".split())
 # Nouns for works of fiction and shows: events inside them are not news events.
 WORK_NOUNS = set("book books novel novels film films movie movies episode episodes series sequel prequel "
                  "story stories plot play musical opera soap show drama sitcom comedy thriller chapter scene "
@@ -64,6 +64,9 @@ FICTION_PEOPLE = set("character characters hero heroine villain protagonist narr
 ACCIDENT_NOUNS = set("crash crashes accident accidents collision fall fire blaze flood floods earthquake quake "
                      "tsunami storm hurricane avalanche landslide derailment pile-up".split())
 # Nouns that carry harm as an act when they are the subject: "a bomb killed", "the attack wounded".
+ILLNESS_WORDS = set("heart panic asthma anxiety epileptic".split())
+BODY_PARTS = set("ankle knee hamstring wrist foot shoulder back groin hand leg arm elbow calf thigh hip neck "
+                 "finger toe achilles ligament muscle".split())
 WEAPON_NOUNS = set("bomb bombs missile missiles rocket rockets shell shells grenade grenades mine mines device "
                    "explosive explosives gunman gunmen sniper snipers bullet bullets gunfire car-bomb drone "
                    "drones airstrike airstrikes".split())
@@ -84,7 +87,7 @@ SPORT_WORDS = set("striker midfielder goalkeeper tie-break premiership fixture i
                   "tournament semi-final quarter-final semis scrum scrum-half fly-half rugby football footballer "
                   "tennis cricket golf athletics olympic olympics curling seed seeded trophy trophies flanker flankers "
                   "winger wingers strikers midfielders goalkeepers fixtures championships tournaments "
-                  "semi-finals quarter-finals footballers".split())
+                  "semi-finals quarter-finals footballers offside referee referees sprinter sprinters".split())
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 # What sport news reports between real actors: bans, charges, criticism, arrests, appeals.
 SPORT_EVENT_TYPES = {"ACCUSE", "COERCE", "SANCTION", "REQUEST", "STATEMENT"}
@@ -187,6 +190,16 @@ def accidental(token: Token) -> bool:
             if any(o.dep_ == "pobj" and o.lemma_.lower() in ACCIDENT_NOUNS for o in prep.children):
                 return True
     return False
+
+
+def is_illness(token: Token) -> bool:
+    """ "a heart attack", "an asthma attack": a bout of illness, not an assault."""
+    return any(c.dep_ in ("compound", "amod") and c.lower_ in ILLNESS_WORDS for c in token.children)
+
+
+def hurt_body(token: Token) -> bool:
+    """ "injured his ankle", "injured it again": an injury to a body part (sport, accidents), not an assault."""
+    return any(c.dep_ == "dobj" and (c.lemma_.lower() in BODY_PARTS or c.lower_ == "it") for c in token.children)
 
 
 def is_weapon(token: Token) -> bool:

@@ -11,6 +11,7 @@ from pipelines.events import lexicon
 from pipelines.events.actors import actor_record, is_pronoun, mentions
 from pipelines.events.admission import eventive_event
 from pipelines.events.confidence import HYPOTHETICAL_MAX, HYPOTHETICAL_PENALTY, clamp, confidence_of, governing_trigger
+from pipelines.events.learned import EventModel, add_rank_features, candidate_features, shipped_model
 from pipelines.events.modality import is_negated, mode_of
 from pipelines.events.participants import ArticleState, participants
 from pipelines.events.parties import is_act, is_actor_like
@@ -23,6 +24,8 @@ from pipelines.text.ids import stable_hash
 STATE_ACTIONS = {"COERCE", "SANCTION", "ACCUSE"}
 # Doc.user_data key: where a parsed piece of a paragraph starts in it (0 when the whole paragraph was parsed).
 PARAGRAPH_OFFSET = "newsstream_paragraph_offset"
+# Record key of a candidate's model features, present only when the extractor is asked for them (training).
+FEATURES_KEY = "model_features"
 
 
 def published_date(published_at_ms: int | None) -> date | None:
@@ -38,7 +41,16 @@ def event_id(article_id: str, paragraph_index: int, sentence_start: int, trigger
 
 
 class EventExtractor:
-    """Turns the parsed paragraphs of an article into event records (schemas/event.avsc)."""
+    """Turns the parsed paragraphs of an article into event records (schemas/event.avsc).
+
+    `learned` applies the shipped event model (or `model`) to every non-STATEMENT candidate the rules admit:
+    it drops those below the model's threshold and sets the confidence of the rest. `with_features` keeps
+    each candidate's model features under FEATURES_KEY (to train the model; the records are then not for
+    output)."""
+
+    def __init__(self, model: EventModel | None = None, learned: bool = True, with_features: bool = False):
+        self.model = model if model is not None or not learned else shipped_model()
+        self.with_features = with_features
 
     def article_events(self, article: dict, docs: list[tuple[int, Doc]]) -> list[dict]:
         """All events of an article from its (paragraph index, parsed Doc) pairs, in text order."""
@@ -61,6 +73,7 @@ class EventExtractor:
         for trigger in triggers:
             events.extend(self._events_for(trigger, triggers, sentence, times, article, paragraph_index,
                                            published, state))
+        events = self._scored(events)
         subject = main_subject(sentence)
         if subject is not None and not is_pronoun(subject):
             state.last_subject = (mentions(subject)[0][0] if mentions(subject) else subject.text, subject)
@@ -71,6 +84,9 @@ class EventExtractor:
         event_type = trigger.sense.event_type
         mode = mode_of(trigger)
         negated = is_negated(trigger)
+        if negated and event_type == "REJECT":
+            # "has not ruled out", "did not refuse": no rejection took place
+            return []
         sources, targets = participants(trigger, event_type, state)
         if not eventive_event(trigger, event_type, sources, targets, sentence):
             return []
@@ -116,11 +132,50 @@ class EventExtractor:
             # Not agreeing, not accepting, not helping: a rejection in its own right.
             records[0]["confidence"] = clamp(confidence - 0.2)
             records.append(dict(base, event_type="REJECT", negated=False, confidence=clamp(confidence)))
+        if self.model is not None or self.with_features:
+            for record in records:
+                if record["event_type"] != "STATEMENT":
+                    record[FEATURES_KEY] = candidate_features(
+                        trigger, record["event_type"], sources, targets, sentence, record["mode"], record["negated"],
+                        governor is not None, record["confidence"], actors)
         for record in records:
             record["event_id"] = event_id(article["article_id"], paragraph_index,
                                           sentence.start_char + sentence.doc.user_data.get(PARAGRAPH_OFFSET, 0),
                                           record["trigger"]["start"], record["event_type"])
         return records
+
+    def _scored(self, events: list[dict]) -> list[dict]:
+        """The sentence's events with the model's probability as confidence, those it drops left out, and
+        its reports (STATEMENT) below the least confident event kept."""
+        candidates = [event for event in events if FEATURES_KEY in event]
+        if not candidates:
+            return events
+        add_rank_features([event[FEATURES_KEY] for event in candidates],
+                          [event["confidence"] for event in candidates])
+        if self.model is None:
+            return events
+        probabilities = [self.model.probability(event[FEATURES_KEY]) for event in candidates]
+        keeps = self.model.sentence_keeps([event[FEATURES_KEY] for event in candidates], probabilities)
+        scored = {id(event): (probability, keep)
+                  for event, probability, keep in zip(candidates, probabilities, keeps, strict=True)}
+        kept = []
+        for event in events:
+            features = event.get(FEATURES_KEY) if self.with_features else event.pop(FEATURES_KEY, None)
+            if features is not None:
+                probability, keep = scored[id(event)]
+                if not keep:
+                    continue
+                cap = HYPOTHETICAL_MAX if event["mode"] == "hypothetical" else 1.0
+                event["confidence"] = clamp(min(probability, cap))
+            kept.append(event)
+        scored_kept = [event["confidence"] for event in kept if event["event_type"] != "STATEMENT"]
+        if scored_kept:
+            # A report ranks below the events it reports, as under the rules (STATEMENT_CONFIDENCE): the
+            # model may keep a protected event below the fixed STATEMENT confidence.
+            for event in kept:
+                if event["event_type"] == "STATEMENT":
+                    event["confidence"] = min(event["confidence"], round(min(scored_kept) - 0.01, 3))
+        return kept
 
 
 def trigger_record(trigger: Trigger, sentence: Span) -> dict:

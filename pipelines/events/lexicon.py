@@ -35,13 +35,13 @@ _STRONG_VERBS = {
     "REQUEST": "demand urge request appeal plead beg implore petition",
     "ACCUSE": "accuse blame condemn criticize criticise denounce complain allege investigate sue indict "
               "prosecute deplore censure rebuke decry",
-    "REJECT": "reject refuse decline veto rebuff spurn renege defy disagree dismiss",
+    "REJECT": "reject refuse decline veto rebuff spurn renege defy disagree dismiss refute",
     "THREATEN": "threaten warn intimidate menace coerce blackmail",
     "PROTEST": "protest demonstrate rally riot picket boycott march",
     "MOBILIZE": "mobilize mobilise deploy test-fire",
     "SANCTION": "sanction embargo expel",
     "COERCE": "arrest detain jail imprison deport outlaw ban confiscate censor repress suppress abduct kidnap "
-              "hijack deface sabotage",
+              "hijack deface sabotage sentence",
     "ASSAULT": "attack kill bomb shell assassinate murder massacre torture wound injure ambush invade "
                "bombard behead execute stab storm overrun retake",
     "STATEMENT": "say tell announce state declare report quote claim insist confirm reiterate stress remark "
@@ -62,7 +62,7 @@ _WEAK_VERBS = {
     "THREATEN": "pressure oblige",
     "PROTEST": "strike",
     "MOBILIZE": "patrol reinforce station mass",
-    "SANCTION": "suspend freeze sever recall withhold restrict",
+    "SANCTION": "suspend freeze sever recall withhold restrict fine strip",
     "COERCE": "seize raid disperse evict prevent destroy demolish hack",
     "ASSAULT": "fight clash fire shoot strike beat capture explode detonate hit",
 }
@@ -81,7 +81,7 @@ _STRONG_NOUNS = {
     "RETREAT": "withdrawal pullout ceasefire cease-fire truce demobilization disarmament retreat",
     "REQUEST": "demand appeal request plea petition",
     "ACCUSE": "accusation allegation condemnation complaint investigation probe lawsuit indictment inquiry",
-    "REJECT": "rejection refusal veto",
+    "REJECT": "rejection refusal veto rebuff",
     "THREATEN": "threat ultimatum warning coercion",
     "PROTEST": "protest demonstration rally riot boycott sit-in walkout",
     "MOBILIZE": "mobilization mobilisation deployment buildup build-up",
@@ -123,6 +123,7 @@ PHRASE_NOUNS: dict[tuple[str, ...], Sense] = {
     ("state", "of", "siege"): Sense("COERCE", 0.7),
     ("martial", "law"): Sense("COERCE", 0.7),
     ("human", "shields"): Sense("COERCE", 0.7),
+    ("legal", "action"): Sense("ACCUSE", 0.65),
     ("human", "shield"): Sense("COERCE", 0.7),
     ("peace", "talks"): Sense("CONSULT", 0.75),
 }
