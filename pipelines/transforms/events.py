@@ -2,7 +2,6 @@
 worker and paragraphs parsed in batches across the articles of a bundle."""
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -49,8 +48,6 @@ class ExtractEventsFn(beam.DoFn):
     def setup(self):
         self.nlp = load_pipeline(self.settings.model)
         self.batcher = EventBatcher(self.nlp, self.settings.batch_size)
-        # The model's and the modules' objects live as long as the worker: out of the collector's full scans.
-        gc.freeze()
 
     def process(self, record: dict, timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
         self.received.inc()
