@@ -48,6 +48,7 @@ def test_a_pattern_the_index_does_not_handle_falls_back_to_the_matcher():
     nlp = spacy.load(DEFAULT_MODEL)
     index_attribute_ruler(nlp)
     ruler = nlp.get_pipe("attribute_ruler")
+    assert nlp("The talks ended.")[1].lemma_ == "talk" and ruler._tests is not None
     ruler.add([[{"ORTH": "Geneva", "OP": "?"}, {"LOWER": "talks"}]], {"LEMMA": "negotiation"}, index=-1)
     doc = nlp("The Geneva talks ended.")
     assert ruler._tests is None

@@ -52,8 +52,8 @@ class IndexedAttributeRuler(AttributeRuler):
     """AttributeRuler whose `match` looks each token up by its tag, lower form, dependency and space flag."""
 
     def __init__(self, vocab, name: str = "attribute_ruler", **kwargs):
+        self._stale = True
         super().__init__(vocab, name, **kwargs)
-        self._compiled_for = -1
         self._tests: list[Callable[[dict], bool]] | None = None
         self._by_value: dict[tuple[str, str], list[int]] = {}  # (TAG or LOWER, value) -> tests that require it
         self._unindexed: list[int] = []  # tests that require no exact tag nor lower form
@@ -62,9 +62,17 @@ class IndexedAttributeRuler(AttributeRuler):
         self._match_ids: list[int] = []
         self._cache: dict[tuple, tuple[frozenset[int], tuple[int, ...], tuple[int, ...]]] = {}
 
+    def add(self, patterns, attrs: dict, index: int = 0) -> None:
+        super().add(patterns, attrs, index)
+        self._stale = True
+
+    def clear(self) -> None:
+        super().clear()
+        self._stale = True
+
     def _compile(self) -> None:
         """Token tests for every pattern, or `_tests` None when one of them is not handled."""
-        self._compiled_for, self._cache = len(self.attrs), {}
+        self._stale, self._cache = False, {}
         self._tests, self._by_value, self._unindexed, self._single, self._sequences = [], {}, [], [], []
         self._match_ids = [self.vocab.strings[str(index)] for index in range(len(self.attrs))]
         for index, entry in enumerate(self.patterns):
@@ -104,7 +112,7 @@ class IndexedAttributeRuler(AttributeRuler):
         return found
 
     def match(self, doc: Doc):
-        if self._compiled_for != len(self.attrs):
+        if self._stale:
             self._compile()
         if self._tests is None:
             return super().match(doc)
