@@ -83,15 +83,18 @@ def main() -> int:
     articles = load_articles(args.data, args.limit)
     texts = [p["text"] for a in articles for p in a["paragraphs"]]
     words = sum(len(t.split()) for t in texts)
+    load_before = os.getloadavg()[0]
     plain_s, stage_s, events = timed_runs(args.model, articles, args.batch_size, args.chunk)
     result = {
         "articles": len(articles), "paragraphs": len(texts), "words": words, "events": events,
         "plain_nlp_pipe_words_per_s": round(words / plain_s), "stage_words_per_s": round(words / stage_s),
         "ratio": round(plain_s / stage_s, 3), "model": args.model, "batch_size": args.batch_size,
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print(f"plain nlp.pipe : {result['plain_nlp_pipe_words_per_s']:>8} words/s ({plain_s:.1f} s)")
     print(f"events stage   : {result['stage_words_per_s']:>8} words/s ({stage_s:.1f} s, {events} events)")
     print(f"ratio          : {result['ratio']:.3f} (stage / plain; aim >= 1.2)")
+    print(f"load average   : {result['load_average_1min']} (1 min, at start and end)")
     print(json.dumps(result))
     return 0
 

@@ -70,3 +70,16 @@ def test_only_sentences_that_could_hold_a_trigger_are_parsed(nlp):
     assert batcher._pieces("The weather was mild. Prices rose.") == []
     (offset, text, entities), = batcher._pieces("Prices rose 3%. The minister said prices would fall.")
     assert (offset, entities) == (16, False)
+
+
+def test_pieces_parse_as_the_whole_pipeline_and_only_candidates_get_entities(nlp):
+    batcher = EventBatcher(nlp, batch_size=100)
+    event_text = "President Putin met Chancellor Scholz in Berlin on Monday."
+    statement_text = "The spokesman for Acme Corp said in London that sales were up."
+    event_doc, statement_doc = batcher._parse_pieces([(0, 0, event_text, True), (1, 0, statement_text, False)])
+    whole = nlp(event_text)
+    assert [(t.text, t.tag_, t.pos_, t.lemma_, t.dep_, t.head.i) for t in event_doc] == \
+        [(t.text, t.tag_, t.pos_, t.lemma_, t.dep_, t.head.i) for t in whole]
+    assert [(e.text, e.label_) for e in event_doc.ents] == [(e.text, e.label_) for e in whole.ents]
+    assert ("Putin", "PERSON") in [(e.text, e.label_) for e in event_doc.ents]
+    assert statement_doc.ents == () and [t.dep_ for t in statement_doc if t.lemma_ == "say"] == ["ROOT"]

