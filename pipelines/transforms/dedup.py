@@ -265,7 +265,7 @@ class AssembleArticle(beam.DoFn):
     @on_timer(MAX_WAIT)
     def on_max_wait(self, articles=ARTICLES_STATE, matches=MATCHES_STATE, expected=EXPECTED_STATE,
                     answers=ANSWERS_STATE, phase=PHASE_STATE, forget=FORGET_TIMER):
-        if (phase.read() or PENDING) == WRITTEN or not list(articles.read()):
+        if not list(expected.read()):
             return
         if phase.read() != SETTLED:
             self.waited.inc()
@@ -283,15 +283,20 @@ class AssembleArticle(beam.DoFn):
 
     def _settle(self, articles, matches, expected, answers, phase, forget):
         """The first of the two timers lets the article go as soon as it is answered; the second finds
-        nothing pending and leaves no state behind."""
-        if (phase.read() or PENDING) == WRITTEN or not list(articles.read()):
+        nothing held (an article's expected count is added on arrival and cleared when it is written) and
+        leaves no state behind."""
+        if not list(expected.read()):
             return
         phase.write(SETTLED)
         yield from self._write_when_answered(articles, matches, expected, answers, phase, forget)
 
     def _write_when_answered(self, articles, matches, expected, answers, phase, forget):
+        """Writes the held article once every bucket has answered; the counts are read first, as answers
+        arriving after the settle timer usually find some still missing and the article is the larger state."""
+        if sum(answers.read()) < sum(expected.read()):
+            return
         pending = list(articles.read())
-        if not pending or sum(answers.read()) < sum(expected.read()):
+        if not pending:
             return
         found = list(matches.read())
         latest_ms = NO_TIME
