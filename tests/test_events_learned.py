@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import train_event_model
 from pipelines.events.extract import FEATURES_KEY, EventExtractor
-from pipelines.events.learned import FEATURE_VERSION, MODEL_PATH, EventModel, shipped_model
+from pipelines.events.learned import FEATURE_VERSION, MODEL_PATH, EventModel, in_rule_order, shipped_model
 
 
 def extract(nlp, text, extractor):
@@ -114,3 +114,19 @@ def test_a_report_ranks_below_the_event_it_reports_however_unlikely_that_is(nlp)
     confidence = {e["event_type"]: e["confidence"] for e in events}
     assert confidence["AGREE"] < 0.25
     assert confidence["STATEMENT"] < confidence["AGREE"]
+
+
+def test_the_model_sets_the_level_of_each_event_and_the_rules_their_order():
+    assert in_rule_order([0.9, 0.6, 0.3], [0.4, 0.8, 0.7]) == pytest.approx([0.4, 0.39, 0.38])
+    assert in_rule_order([0.6, 0.9], [0.95, 0.7]) == pytest.approx([0.69, 0.7])
+    assert in_rule_order([0.8, 0.8, 0.5], [0.3, 0.9, 0.6]) == pytest.approx([0.3, 0.9, 0.6])
+
+
+def test_the_event_the_rules_put_first_stays_first_when_the_model_prefers_another(nlp):
+    prefers_governed = EventModel({"rank=below": 4.0}, bias=-1.0, threshold=0.0)
+    text = "The government agreed to send troops to the border after rebels attacked a village."
+    rules = extract(nlp, text, EventExtractor(learned=False))
+    learned = extract(nlp, text, EventExtractor(model=prefers_governed))
+    first_by_rules = max(rules, key=lambda e: e["confidence"])["event_type"]
+    assert len(learned) == len(rules) > 1
+    assert max(learned, key=lambda e: e["confidence"])["event_type"] == first_by_rules

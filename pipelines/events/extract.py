@@ -11,7 +11,7 @@ from pipelines.events import lexicon
 from pipelines.events.actors import actor_record, is_pronoun, mentions
 from pipelines.events.admission import eventive_event
 from pipelines.events.confidence import HYPOTHETICAL_MAX, HYPOTHETICAL_PENALTY, clamp, confidence_of, governing_trigger
-from pipelines.events.learned import EventModel, add_rank_features, candidate_features, shipped_model
+from pipelines.events.learned import EventModel, add_rank_features, candidate_features, in_rule_order, shipped_model
 from pipelines.events.modality import is_negated, mode_of
 from pipelines.events.participants import ArticleState, participants
 from pipelines.events.parties import is_act, is_actor_like
@@ -156,17 +156,18 @@ class EventExtractor:
             return events
         probabilities = [self.model.probability(event[FEATURES_KEY]) for event in candidates]
         keeps = self.model.sentence_keeps([event[FEATURES_KEY] for event in candidates], probabilities)
-        scored = {id(event): (probability, keep)
-                  for event, probability, keep in zip(candidates, probabilities, keeps, strict=True)}
+        admitted = [(event, probability) for event, probability, keep in zip(candidates, probabilities, keeps,
+                                                                             strict=True) if keep]
+        levels = in_rule_order([event["confidence"] for event, _ in admitted], [p for _, p in admitted])
+        confidence_of_kept = {id(event): level for (event, _), level in zip(admitted, levels, strict=True)}
         kept = []
         for event in events:
             features = event.get(FEATURES_KEY) if self.with_features else event.pop(FEATURES_KEY, None)
             if features is not None:
-                probability, keep = scored[id(event)]
-                if not keep:
+                if id(event) not in confidence_of_kept:
                     continue
                 cap = HYPOTHETICAL_MAX if event["mode"] == "hypothetical" else 1.0
-                event["confidence"] = clamp(min(probability, cap))
+                event["confidence"] = clamp(min(confidence_of_kept[id(event)], cap))
             kept.append(event)
         scored_kept = [event["confidence"] for event in kept if event["event_type"] != "STATEMENT"]
         if scored_kept:
