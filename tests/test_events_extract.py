@@ -167,3 +167,14 @@ def test_coordinated_verbs_share_the_target_of_the_last_one(nlp, text, target):
     event = top(extract(nlp, text))
     assert event["trigger"]["text"] in ("donated", "attacked")
     assert [a["text"] for a in actors(event, "target")] == [target]
+
+
+@pytest.mark.parametrize("text, trigger", [
+    ("The mayor denied allegations that she had misled the council.", "denied"),
+    ("Senators rejected the accusation as baseless on Thursday.", "rejected"),
+    ("Local politicians rejected the budget after a long debate.", "rejected"),
+])
+def test_rejecting_a_claim_or_a_bill_is_a_rejection(nlp, trigger, text):
+    events = [e for e in extract(nlp, text) if e["event_type"] == "REJECT"]
+    assert [e["trigger"]["text"] for e in events] == [trigger]
+    assert actors(events[0], "source")

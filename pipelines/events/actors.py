@@ -19,7 +19,8 @@ PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "t
 _ACTOR_NOUNS = (
     "president premier minister ministry ministers government cabinet official officials administration "
     "authorities authority spokesman spokeswoman spokesperson diplomat diplomats ambassador embassy envoy "
-    "parliament lawmakers legislature congress senate regime king queen emir chancellor governor mayor "
+    "parliament lawmakers legislators politicians politician mps senators senator legislature congress senate "
+    "regime king queen emir chancellor governor mayor "
     "secretary state-department leader leaders council negotiators delegation counterpart army military "
     "troops soldiers soldier forces navy marines commander commanders general generals officer officers "
     "air-force militaries warplanes jets helicopters tanks police policeman policemen police-officers "
