@@ -144,11 +144,14 @@ def f_beta(y: np.ndarray, kept: np.ndarray) -> float:
 
 
 def training_rows(rows: list[dict]) -> list[dict]:
-    """The candidates labelled right or wrong; optional (borderline) ones are left out. A PLOVER event of
-    another type than the record's gold one counts as wrong: each record codes one event, the one users
-    would count, and the model learns to rank it first."""
-    labelled = ("right", "wrong", "other type")
-    return [dict(row, right=row["label"] == "right") for row in rows if row["label"] in labelled]
+    """The candidates labelled right or wrong; optional (borderline) ones are left out. A PLOVER record codes
+    one event: a candidate of another type counts as wrong only when no candidate of the record has the gold
+    type (then it is that event mistyped); beside a found gold event it is unlabelled (PLOVER does not say
+    whether the sentence holds a second event), and the rules, not the model, rank the sentence's events."""
+    found = {row["id"] for row in rows if row["set"] == "plover" and row["label"] == "right"}
+    labelled = [row for row in rows if row["label"] in ("right", "wrong") or
+                row["label"] == "other type" and row["id"] not in found]
+    return [dict(row, right=row["label"] == "right") for row in labelled]
 
 
 def fit(rows: list[dict]) -> dict:

@@ -130,3 +130,11 @@ def test_the_event_the_rules_put_first_stays_first_when_the_model_prefers_anothe
     first_by_rules = max(rules, key=lambda e: e["confidence"])["event_type"]
     assert len(learned) == len(rules) > 1
     assert max(learned, key=lambda e: e["confidence"])["event_type"] == first_by_rules
+
+
+def test_a_plover_candidate_of_another_type_is_wrong_only_when_the_gold_event_was_missed():
+    def row(record, label):
+        return {"set": "plover", "id": record, "label": label, "features": {}}
+    rows = [row("found", "right"), row("found", "other type"), row("missed", "other type"), row("x", "optional")]
+    kept = train_event_model.training_rows(rows)
+    assert [(r["id"], r["right"]) for r in kept] == [("found", True), ("missed", False)]
