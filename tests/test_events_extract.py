@@ -178,3 +178,34 @@ def test_rejecting_a_claim_or_a_bill_is_a_rejection(nlp, trigger, text):
     events = [e for e in extract(nlp, text) if e["event_type"] == "REJECT"]
     assert [e["trigger"]["text"] for e in events] == [trigger]
     assert actors(events[0], "source")
+
+
+def test_talks_planned_are_a_meeting_and_aid_promised_is_an_agreement(nlp):
+    talks = extract(nlp, "The two unions will hold talks with the transport minister next week.")
+    assert "CONSULT" in {e["event_type"] for e in talks} and "AGREE" not in {e["event_type"] for e in talks}
+    promise = extract(nlp, "Norway will send food aid to the refugees in the camps.")
+    assert top(promise)["event_type"] == "AGREE"
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("The carmaker struck a deal with its unions on Friday.", "ASSAULT"),
+    ("A spokesman for the ministry declined to comment.", "REJECT"),
+    ("The party leader refused to discuss the reports.", "CONSULT"),
+    ("The new manager took charge of the club in May.", "ACCUSE"),
+    ("Demand for copper from Chinese factories rose again in March.", "REQUEST"),
+    ("The firm demonstrated a folding phone at the trade fair.", "PROTEST"),
+    ("Police in riot gear moved into the square before dawn.", "PROTEST"),
+    ("The squad attacked relentlessly after half-time and scored twice.", "ASSAULT"),
+])
+def test_words_outside_their_event_sense_give_no_event(nlp, text, absent):
+    assert absent not in {e["event_type"] for e in extract(nlp, text)}
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("The government struck a deal with the rebels on Friday.", "AGREE"),
+    ("Students demonstrated against the fees in the capital.", "PROTEST"),
+    ("The union's demand for higher pay was rejected by the board.", "REQUEST"),
+    ("The two governments launched a mediation effort in the region.", "CONSULT"),
+])
+def test_the_same_words_in_their_event_sense_still_give_the_event(nlp, text, event_type):
+    assert event_type in {e["event_type"] for e in extract(nlp, text)}

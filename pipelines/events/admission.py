@@ -25,7 +25,8 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
     if trigger.kind == "obligation":
         return any(names_actor(head) or head.lower_ in eventive.PERSONAL_PRONOUNS for _, head in targets)
     predicate = predicate_of(trigger)
-    if eventive.in_fiction(trigger.token) or eventive.in_fiction(predicate):
+    if eventive.in_fiction(trigger.token) or eventive.in_fiction(predicate) or \
+            eventive.declines_to_comment(trigger.token):
         return False
     hostile = event_type in lexicon.HOSTILE_TYPES
     if event_type == "ASSAULT" and (eventive.accidental(trigger.token) or eventive.is_illness(trigger.token) or
@@ -63,6 +64,9 @@ def eventive_event(trigger: Trigger, event_type: str, sources: list[tuple[str, T
         # "hotspots offered by companies": the noun a participle describes is what the act is done to
         objects.append(trigger.token.head)
     things = [o for o in objects if is_inanimate(o)]
+    if things and lemma == "demonstrate":
+        # "demonstrated a new phone", "the prototypes will be demonstrated": shown, not protested
+        return False
     if things and not actor_target and not (hostile and actor_source and not any(map(eventive.is_thing, things))):
         return False
     if weak:

@@ -74,7 +74,8 @@ WEAPON_NOUNS = set("bomb bombs missile missiles rocket rockets shell shells gren
 # (preceding word, trigger word) pairs that form a fixed expression with no event in it.
 FIXED_EXPRESSIONS = {("in", "order"), ("in", "charge"), ("of", "charge"), ("for", "granted"), ("press", "release"),
                      ("press", "conference"), ("so", "called"), ("so-", "called"), ("line", "calls"),
-                     ("line", "call"), ("in", "support")}
+                     ("line", "call"), ("in", "support"), ("take", "charge"), ("takes", "charge"),
+                     ("took", "charge"), ("taken", "charge"), ("taking", "charge")}
 # Verb + particle/preposition pairs whose meaning is no event of the verb's type ("seize on a report").
 NON_EVENT_PHRASALS = {("seize", "on"), ("seize", "upon"), ("fight", "out"), ("call", "up"), ("beat", "off"),
                       ("strike", "up"), ("hit", "back")}
@@ -82,13 +83,17 @@ NON_EVENT_PHRASALS = {("seize", "on"), ("seize", "upon"), ("fight", "out"), ("ca
 DEGREE_ADJECTIVES = set("strong stronger weak weaker high higher low lower rising falling increased increasing "
                         "growing slowing huge big bigger global domestic consumer robust sluggish soaring "
                         "booming surging sharp record healthy".split())
+# What one declines to do when one declines to comment.
+NO_COMMENT_VERBS = set("comment say discuss confirm elaborate reveal disclose speculate name draw answer".split())
 # Words that mark a sport report, none of them common outside sport: a sentence with one uses beat, fight,
 # attack, shot, rally, defend, sign and pull out as sport does.
 SPORT_WORDS = set("striker midfielder goalkeeper tie-break premiership fixture innings wicket championship "
                   "tournament semi-final quarter-final semis scrum scrum-half fly-half rugby football footballer "
                   "tennis cricket golf athletics olympic olympics curling seed seeded trophy trophies flanker flankers "
                   "winger wingers strikers midfielders goalkeepers fixtures championships tournaments "
-                  "semi-finals quarter-finals footballers offside referee referees sprinter sprinters".split())
+                  "semi-finals quarter-finals footballers offside referee referees sprinter sprinters squad squads "
+                  "league leagues knockout qualifying qualifier qualifiers half-time first-half second-half "
+                  "injury-time cup".split())
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 # What sport news reports between real actors: bans, charges, criticism, arrests, appeals.
 SPORT_EVENT_TYPES = {"ACCUSE", "COERCE", "SANCTION", "REQUEST", "STATEMENT"}
@@ -137,7 +142,10 @@ def non_event_phrasal(verb: Token, lemma: str) -> bool:
 
 
 def market_quantity(noun: Token) -> bool:
-    """ "stronger demand", "demand is huge": a quantity of the market, not a request."""
+    """ "stronger demand", "demand is huge", "US demand for heating oil": a quantity of the market, not a
+    request (a request is someone's: "a demand for talks", "their demands")."""
+    if noun.lower_ == "demand" and not any(c.dep_ in ("det", "poss") for c in noun.children):
+        return True
     if any(c.dep_ == "amod" and (c.lower_ in DEGREE_ADJECTIVES or c.tag_ in ("JJR", "JJS"))
            for c in noun.children):
         return True
@@ -166,6 +174,14 @@ def sport_report(sentence: Span) -> bool:
 
 def arts_report(sentence: Span) -> bool:
     return bool(_words(sentence) & ARTS_WORDS)
+
+
+def declines_to_comment(token: Token) -> bool:
+    """ "declined to comment", "refused to discuss the reports": no answer given, no rejection of anyone."""
+    verb = token if token.lemma_.lower() in ("decline", "refuse") else token.head
+    if verb.lemma_.lower() not in ("decline", "refuse"):
+        return False
+    return any(c.dep_ == "xcomp" and c.lemma_.lower() in NO_COMMENT_VERBS for c in verb.children)
 
 
 def in_fiction(token: Token) -> bool:

@@ -93,7 +93,8 @@ class EventExtractor:
         governor = governing_trigger(trigger, triggers)
         if trigger.kind != "obligation" and governor is None and mode == "intended" and any(
                 is_actor_like(head) for _, head in sources):
-            if event_type in lexicon.COOPERATIVE_TYPES:
+            # "will send aid" is a promise (AGREE); "will hold talks" is a meeting planned (still CONSULT)
+            if event_type in lexicon.COOPERATIVE_TYPES and not (event_type == "CONSULT" and trigger.kind == "noun"):
                 event_type = "AGREE"
             elif event_type in lexicon.HOSTILE_TYPES:
                 event_type = "THREATEN"

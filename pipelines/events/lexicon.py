@@ -106,6 +106,9 @@ _WEAK_NOUNS = {
 }
 NOUNS: dict[str, Sense] = {**_senses(_WEAK_NOUNS, 0.45), **_senses(_STRONG_NOUNS, 0.65)}
 
+# Nouns for an undertaking: with an event noun before them they name that event ("a mediation effort").
+UNDERTAKING_NOUNS = set("effort campaign operation mission bid attempt drive push initiative wave spree process "
+                        "action plan programme program".split())
 # Nouns that are events only with a qualifying modifier: "air strike" vs "strike", "missile test".
 QUALIFIED_NOUNS: dict[str, dict[str, str]] = {
     "strike": {"air": "ASSAULT", "missile": "ASSAULT", "drone": "ASSAULT", "military": "ASSAULT",
@@ -178,7 +181,7 @@ for _verbs, _objects, _sense in (
     ("impose declare", "curfew siege emergency", Sense("COERCE", 0.75)),
     ("grant offer", "asylum", Sense("AID", 0.75)),
     ("share", "intelligence information expertise", Sense("COOPERATE", 0.7)),
-    ("reach", "agreement deal accord compromise", Sense("AGREE", 0.8)),
+    ("reach strike seal clinch", "agreement deal deals accord compromise pact", Sense("AGREE", 0.8)),
     ("declare", "ceasefire cease-fire truce", Sense("RETREAT", 0.8)),
     ("use", "force", Sense("ASSAULT", 0.6)),
     ("open", "fire", Sense("ASSAULT", 0.8)),

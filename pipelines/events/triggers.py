@@ -228,9 +228,11 @@ def noun_trigger(token: Token) -> Trigger | None:
     if sense.event_type in ("REQUEST", "SUPPORT") and eventive.market_quantity(token):
         return None
     if token.dep_ in ("compound", "amod", "nmod") and token.head.pos_ in ("NOUN", "PROPN"):
-        if lexicon.NOUNS.get(noun_lemma(token.head)) or is_actor_noun(token.head) or sense.strength < 0.6:
+        if lexicon.NOUNS.get(noun_lemma(token.head)) or is_actor_noun(token.head) or sense.strength < 0.6 or \
+                noun_lemma(token.head) not in lexicon.UNDERTAKING_NOUNS:
+            # "riot gear", "protest songs", "attack helicopters": a kind of thing, no event
             return None
-        # "a mediation effort", "peace talks": the head noun carries the event in the parse.
+        # "a mediation effort", "a bombing campaign": the head noun carries the event in the parse.
         return Trigger(token.head, [token], sense, "noun", _light_verb(token.head))
     return Trigger(token, [token], sense, "noun", _light_verb(token))
 
