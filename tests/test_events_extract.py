@@ -209,3 +209,11 @@ def test_words_outside_their_event_sense_give_no_event(nlp, text, absent):
 ])
 def test_the_same_words_in_their_event_sense_still_give_the_event(nlp, text, event_type):
     assert event_type in {e["event_type"] for e in extract(nlp, text)}
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("The company agreed terms with its lenders on Monday.", "AGREE"),
+    ("The former world champion has been banned from racing for two years.", "COERCE"),
+])
+def test_plural_acts_and_people_named_by_their_role_are_participants(nlp, text, event_type):
+    assert event_type in {e["event_type"] for e in extract(nlp, text)}

@@ -59,7 +59,10 @@ PEOPLE_NOUNS = set("people person persons civilian civilians resident residents 
                    "doctor doctors nurse nurses lawyer lawyers diplomat diplomats inmate inmates settler "
                    "settlers pilgrim pilgrims peasant peasants youth youths federation federations association "
                    "associations committee committees commission board body bodies institute institution panel "
-                   "regulator regulators watchdog company companies firm firms bank banks club clubs".split())
+                   "regulator regulators watchdog company companies firm firms bank banks club clubs champion "
+                   "champions athlete athletes player players star stars manager managers chairman chairwoman "
+                   "chief chiefs boss bosses director directors founder owner owners shareholder shareholders "
+                   "creditor creditors customer customers consumer consumers".split())
 FICTION_PEOPLE = set("character characters hero heroine villain protagonist narrator".split())
 # Causes that make harm an accident rather than an act: "injured in a crash".
 ACCIDENT_NOUNS = set("crash crashes accident accidents collision fall fire blaze flood floods earthquake quake "

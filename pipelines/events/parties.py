@@ -17,7 +17,8 @@ PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
 
 def is_act(token: Token) -> bool:
     """A noun for an act, a decision or a document: "approved the law", "sought refuge"."""
-    return noun_lemma(token) in lexicon.NOUNS or token.lemma_.lower() in eventive.ACT_NOUNS or token.ent_type_ == "LAW"
+    return noun_lemma(token) in lexicon.NOUNS or token.lemma_.lower() in eventive.ACT_NOUNS or \
+        token.lower_ in eventive.ACT_NOUNS or token.ent_type_ == "LAW"
 
 
 def names_actor(token: Token) -> bool:
