@@ -96,7 +96,7 @@ SPORT_WORDS = set("striker midfielder goalkeeper tie-break premiership fixture i
                   "winger wingers strikers midfielders goalkeepers fixtures championships tournaments "
                   "semi-finals quarter-finals footballers offside referee referees sprinter sprinters squad squads "
                   "league leagues knockout qualifying qualifier qualifiers half-time first-half second-half "
-                  "injury-time cup".split())
+                  "injury-time cup champion champions".split())
 SCORE = re.compile(r"\b\d{1,2}-\d{1,2}\b")
 # What sport news reports between real actors: bans, charges, criticism, arrests, appeals.
 SPORT_EVENT_TYPES = {"ACCUSE", "COERCE", "SANCTION", "REQUEST", "STATEMENT"}
