@@ -217,3 +217,12 @@ def test_the_same_words_in_their_event_sense_still_give_the_event(nlp, text, eve
 ])
 def test_plural_acts_and_people_named_by_their_role_are_participants(nlp, text, event_type):
     assert event_type in {e["event_type"] for e in extract(nlp, text)}
+
+
+@pytest.mark.parametrize("text, event_type", [
+    ("The prime minister praised his handling of the crisis.", "SUPPORT"),
+    ("Her appointment was endorsed by the party's national executive.", "SUPPORT"),
+    ("Opposition parties have been pushing for an early election.", "REQUEST"),
+])
+def test_praise_of_what_someone_did_and_pushing_for_something_are_events(nlp, text, event_type):
+    assert event_type in {e["event_type"] for e in extract(nlp, text)}

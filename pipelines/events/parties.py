@@ -16,9 +16,11 @@ PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
 
 
 def is_act(token: Token) -> bool:
-    """A noun for an act, a decision or a document: "approved the law", "sought refuge"."""
-    return noun_lemma(token) in lexicon.NOUNS or token.lemma_.lower() in eventive.ACT_NOUNS or \
-        token.lower_ in eventive.ACT_NOUNS or token.ent_type_ == "LAW"
+    """A noun for an act, a decision, a document or what someone said or did: "approved the law", "sought
+    refuge", "praised his handling of the economy"."""
+    return noun_lemma(token) in lexicon.NOUNS or token.ent_type_ == "LAW" or any(
+        word in nouns for word in (token.lemma_.lower(), token.lower_)
+        for nouns in (eventive.ACT_NOUNS, eventive.SPEECH_NOUNS))
 
 
 def names_actor(token: Token) -> bool:
