@@ -1,11 +1,12 @@
 """The command line: run (file, embedded broker, streaming refusal), produce, inspect."""
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli import collector_paused, main
 from tests.conftest import read_outputs, shared_path
 
 
@@ -80,3 +81,15 @@ def test_produce_loads_a_file_keyed_by_id(broker, topic, tmp_path, capsys):
     finally:
         consumer.close()
     assert keys == [b"", b"", b"k1"]
+
+
+def test_objects_made_while_the_collector_is_paused_leave_its_generations():
+    frozen = gc.get_freeze_count()
+    with collector_paused():
+        assert not gc.isenabled()
+        made = [[] for _ in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + len(made)
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("a check failed")
+    assert gc.isenabled()

