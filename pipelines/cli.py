@@ -166,10 +166,12 @@ def counters(result) -> dict[str, int]:
     """Counter values of the newsstream namespace, summed over steps."""
     import apache_beam as beam
 
+    from pipelines.runners import query_metrics
     from pipelines.transforms.stage import METRICS_NAMESPACE
 
     totals: dict[str, int] = {}
-    for counter in result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))["counters"]:
+    query = query_metrics(result, beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    for counter in query["counters"]:
         totals[counter.key.metric.name] = totals.get(counter.key.metric.name, 0) + (_value(counter) or 0)
     return totals
 
@@ -178,9 +180,10 @@ def distribution_means(result) -> dict[str, float]:
     """Mean of every distribution of the newsstream namespace, merged over steps."""
     import apache_beam as beam
 
+    from pipelines.runners import query_metrics
     from pipelines.transforms.stage import METRICS_NAMESPACE
 
-    query = result.metrics().query(beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    query = query_metrics(result, beam.metrics.MetricsFilter().with_namespace(METRICS_NAMESPACE))
     sums: dict[str, list[int]] = {}
     for distribution in query["distributions"]:
         data = _value(distribution)

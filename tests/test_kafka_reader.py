@@ -42,6 +42,7 @@ from pipelines.io.kafka import (
 from pipelines.io.kafka_config import KafkaConnection
 from pipelines.io.offsets import END_OFFSETS, CommitSchedule, OffsetCommitter
 from pipelines.io.watermark import PartitionWatermark
+from pipelines.runners import query_metrics
 
 COLLECTED: dict[str, list] = defaultdict(list)
 
@@ -204,7 +205,7 @@ def run_reader(connection: KafkaConnection, settings: ReadSettings, specs: list[
          | "Timers" >> beam.ParDo(FireAtEventTime(run + "-timers")))
     result = p.run()
     result.wait_until_finish()
-    counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
+    counters = {c.key.metric.name: c.committed for c in query_metrics(result, MetricsFilter())["counters"]}
     return run, counters
 
 
@@ -327,7 +328,7 @@ def run_discovery(connection: KafkaConnection, bootstrap: str, topic: str, add_p
     result = p.run()
     result.wait_until_finish()
     changer.join()
-    counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
+    counters = {c.key.metric.name: c.committed for c in query_metrics(result, MetricsFilter())["counters"]}
     return run, counters, added, discovery_settings
 
 

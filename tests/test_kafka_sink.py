@@ -10,6 +10,7 @@ from kafka import KafkaConsumer, TopicPartition
 from pipelines.io.broker import EmbeddedBroker
 from pipelines.io.kafka import SendFailed, WriteToKafka, WriteToKafkaFn, ensure_topic
 from pipelines.io.kafka_config import KafkaConnection
+from pipelines.runners import query_metrics
 
 
 def read_values(servers: str, topic: str) -> list[bytes]:
@@ -33,7 +34,7 @@ def test_a_record_over_the_producer_limit_is_rejected_and_counted_not_retried(br
     result = p.run()
     result.wait_until_finish()
 
-    counters = {c.key.metric.name: c.committed for c in result.metrics().query(MetricsFilter())["counters"]}
+    counters = {c.key.metric.name: c.committed for c in query_metrics(result, MetricsFilter())["counters"]}
     assert counters["kafka.records_rejected"] == 1
     assert sorted(read_values(broker.bootstrap_servers, topic)) == [b"small-a", b"small-b"]
 
