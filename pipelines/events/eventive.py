@@ -35,8 +35,8 @@ ACT_NOUNS = set("law laws bill bills plan plans proposal proposals resolution re
                 "removal compensation access recognition independence election elections vote referendum "
                 "action actions step steps move moves idea ideas initiative deadline conditions terms demands "
                 "rights right sovereignty autonomy status regime government constitution charter refuge protection "
-                "sanctuary claim claims allegation allegations accusation accusations argument arguments "
-                "suggestion suggestions remarks comments statement appointment appointments".split())
+                "sanctuary claim allegation allegations accusation accusations argument arguments "
+                "suggestion suggestions statement appointment appointments".split())
 # Nouns for what people say and think: attacking one is criticism.
 SPEECH_NOUNS = set("remark remarks comment comments statement statements speech claim claims pledge pledges "
                    "promise promises record view views stance position approach strategy handling standard "
