@@ -38,6 +38,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 JARS = PROJECT / ".cache" / "kafka"
 SCRAM = "SCRAM-SHA-512"
 CLIENT_CN = "newsstream-client"
+RETENTION_CHECK_MS = 1000
+RETENTION_FIRST_CHECK_S = 30.0  # Kafka's LogManager runs its first retention check this long after it starts
 LOG4J2 = """status = error
 appender.file.type = Console
 appender.file.name = file
@@ -81,6 +83,7 @@ class KafkaNode:
     controller: int
     folder: Path
     process: subprocess.Popen | None = None
+    serving_since: float | None = None
 
     @property
     def log(self) -> Path:
@@ -132,6 +135,13 @@ class KafkaCluster:
         return {"bootstrap_servers": self.mtls_bootstrap_servers, "security_protocol": "SSL",
                 "ssl_cafile": self.certs["ca.pem"], "ssl_certfile": self.certs["client.pem"],
                 "ssl_keyfile": self.certs["client.key"]}
+
+    def seconds_until_retention_checks(self, checks: int = 2) -> float:
+        """How long until every running node has run `checks` more retention checks."""
+        now = time.monotonic()
+        first_check_in = [max((node.serving_since or now) + RETENTION_FIRST_CHECK_S - now, 0.0)
+                          for node in self.nodes if node.running]
+        return max(first_check_in) + checks * RETENTION_CHECK_MS / 1000
 
     def node(self, node_id: int) -> KafkaNode:
         return next(n for n in self.nodes if n.node_id == node_id)
@@ -200,6 +210,12 @@ class KafkaCluster:
             "num.recovery.threads.per.data.dir": 1,
             "background.threads": 2,
             "log.cleaner.enable": "false",
+            # The tests write records stamped years ago (clocks that disagree); with Kafka's default 7-day
+            # retention the broker's retention check (every 5 min, the first 30 s after start) deletes them
+            # mid-test. Time retention is off; the check runs every second so a test that relied on it
+            # would fail every time, not once in a while.
+            "log.retention.ms": -1,
+            "log.retention.check.interval.ms": RETENTION_CHECK_MS,
         }
         return "".join(f"{key}={value}\n" for key, value in settings.items())
 
@@ -237,6 +253,7 @@ class KafkaCluster:
         node.process = subprocess.Popen(self._java("kafka.Kafka", str(node.folder / "server.properties")),
                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         start_new_session=True)
+        node.serving_since = None
         log.close()
         if wait:
             self.wait_until_serving()
@@ -292,13 +309,16 @@ class KafkaCluster:
                         socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 with self.admin(request_timeout_ms=5000, reconnect_backoff_max_ms=500) as admin:
                     if {b["broker_id"] for b in admin.describe_cluster()["brokers"]} >= expected:
-                        return
+                        break
             except Exception:  # not up yet: any client error means "try again"
                 pass
             if time.monotonic() > deadline:
                 raise ClusterError(f"kafka nodes {sorted(expected)} not serving within {self.start_timeout_s:.0f}s; "
                                    f"logs: {', '.join(str(n.log) for n in self.nodes)}")
             time.sleep(0.2)
+        for node in self.nodes:
+            if node.running and node.serving_since is None:
+                node.serving_since = time.monotonic()
 
     def wait_until_in_sync(self, timeout_s: float = 120.0) -> None:
         """Until every partition of every topic has all its replicas in sync (after a node came back)."""

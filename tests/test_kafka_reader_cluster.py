@@ -6,8 +6,10 @@ work; without it this module is skipped as a whole.
 """
 from __future__ import annotations
 
+import time
+
 import pytest
-from kafka import TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import NewPartitions
 
 from pipelines.io.kafka import PartitionSpec
@@ -17,6 +19,21 @@ from tests.test_kafka_reader import COLLECTED, produce, run_discovery, run_reade
 pytest.importorskip("tests.kafka_cluster", reason="the Apache Kafka cluster launcher (tests/kafka_cluster.py) "
                                                   "is not in this checkout")
 pytestmark = [pytest.mark.integration, pytest.mark.kafka_cluster]
+
+
+def test_records_stamped_years_ago_outlive_the_clusters_retention_checks(kafka_cluster, topic):
+    """The tests here write records stamped in 2023; the cluster's retention checks must leave them alone
+    (with Kafka's default 7-day retention a check deleted them mid-test, and the reader rightly skipped them)."""
+    kafka_cluster.create_topic(topic, partitions=1, replication_factor=3, min_insync_replicas=2)
+    produce(kafka_cluster.bootstrap_servers, topic, 0, [1_700_000_000_000 + i for i in range(3)])
+    time.sleep(kafka_cluster.seconds_until_retention_checks())
+    consumer = KafkaConsumer(bootstrap_servers=kafka_cluster.bootstrap_servers)
+    try:
+        partition = TopicPartition(topic, 0)
+        assert consumer.beginning_offsets([partition]) == {partition: 0}
+        assert consumer.end_offsets([partition]) == {partition: 3}
+    finally:
+        consumer.close()
 
 
 def test_a_restored_offset_below_the_log_start_reads_from_the_earliest_and_counts_the_skip(kafka_cluster, topic):
