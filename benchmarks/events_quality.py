@@ -19,7 +19,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -35,6 +38,9 @@ NEWS_LABELS = {"news": os.path.join(HERE, "data", "events_news_labels.jsonl"),
                "candidates": os.path.join(HERE, "data", "events_news_candidates.jsonl")}
 HALVES = ("build", "held")
 CALIBRATION_BINS = (0.0, 0.3, 0.5, 0.7, 0.9)
+# Bootstrap draws for the 90% intervals: a held-out half holds 60-80 events, so one event moves a figure by
+# 0.01-0.02 and a figure alone says little about the next set.
+INTERVAL_DRAWS = 2000
 
 
 def half_of(record_id: str) -> str:
@@ -83,6 +89,50 @@ def calibration(pairs: list[tuple[float, bool]]) -> list[dict]:
     return rows
 
 
+def interval(units: list[tuple[float, ...]], statistic: Callable[[np.ndarray], float],
+             draws: int = INTERVAL_DRAWS, seed: int = 0) -> list[float]:
+    """The 90% bootstrap interval of a figure: the set's units (records, documents, sentences), each a row of
+    counts, are drawn again with replacement and the figure is computed from the summed counts."""
+    counts = np.array(units, float)
+    picks = np.random.default_rng(seed).integers(0, len(counts), size=(draws, len(counts)))
+    values = np.sort([statistic(counts[pick].sum(axis=0)) for pick in picks])
+    return [round(float(values[int(0.05 * draws)]), 3), round(float(values[int(0.95 * draws) - 1]), 3)]
+
+
+def ratio(numerator: int, denominator: int) -> Callable[[np.ndarray], float]:
+    return lambda sums: sums[numerator] / max(1.0, sums[denominator])
+
+
+def f1_of_counts(sums: np.ndarray) -> float:
+    """F1 from summed (true positives, false positives, false negatives)."""
+    tp, fp, fn = sums[:3]
+    return 2 * tp / max(1.0, 2 * tp + fp + fn)
+
+
+def plover_intervals(scorer, gold: dict, events: dict) -> dict[str, list[float]]:
+    """Per record: type right, source found (of records with a gold source), target found (likewise)."""
+    units = []
+    for key, record in gold.items():
+        one = scorer.score_plover({key: record}, {key: events.get(key, [])})
+        has_source, has_target = bool(record["sources"]), bool(record["targets"])
+        units.append((one["type_accuracy"], 1, one["source_match"] * has_source, has_source,
+                      one["target_match"] * has_target, has_target))
+    return {"type_accuracy": interval(units, ratio(0, 1)), "source_match": interval(units, ratio(2, 3)),
+            "target_match": interval(units, ratio(4, 5))}
+
+
+def wikievents_intervals(scorer, gold: dict, events: dict) -> dict[str, list[float]]:
+    """Per document: true positives, false positives and false negatives."""
+    units = []
+    for key, record in gold.items():
+        one = scorer.score_wikievents({key: record}, {key: events.get(key, [])})
+        units.append((one["tp"], one["fp"], one["fn"]))
+    precision = lambda sums: sums[0] / max(1.0, sums[0] + sums[1])  # noqa: E731
+    recall = lambda sums: sums[0] / max(1.0, sums[0] + sums[2])  # noqa: E731
+    return {"precision": interval(units, precision), "recall": interval(units, recall),
+            "f1": interval(units, f1_of_counts)}
+
+
 def dev_data(name: str, shared: str, batcher: EventBatcher, half: str) -> tuple[dict, dict[str, list[dict]]]:
     """The gold records of a dev set's half and our events for them."""
     folder = os.path.join(shared, "eval", "events")
@@ -102,9 +152,11 @@ def dev_set(name: str, shared: str, scorer, batcher: EventBatcher, half: str) ->
             best = scorer.top(events.get(key, []))
             if best is not None:
                 pairs.append((best["confidence"], best["event_type"] == record["type"]))
+        figures["intervals"] = plover_intervals(scorer, gold, events)
     else:
         figures = scorer.score_wikievents(gold, events)
         pairs = [(event["confidence"], right) for event, right in wikievents_labelled(scorer, gold, events)]
+        figures["intervals"] = wikievents_intervals(scorer, gold, events)
     figures["calibration"] = calibration(pairs)
     return figures
 
@@ -190,18 +242,22 @@ def news_labelled(labels: list[dict], events: dict) -> list[tuple[dict, bool, bo
 
 def news_set(name: str, data: str, batcher: EventBatcher, half: str) -> dict:
     labels, texts, events = news_data(name, data, batcher, half)
-    labelled = news_labelled(labels, events)
-    counted = [(event, ok) for event, ok, optional_only in labelled if not optional_only]
-    emitted, right = len(counted), sum(ok for _, ok in counted)
-    required = sum(len(label["events"]) for label in labels)
-    found = sum(any(matches(event, gold) for event in events[news_id(label)] if event["event_type"] != "STATEMENT")
-                for label in labels for gold in label["events"])
-    sentence_of = {id(event): texts[news_id(label)] for label in labels for event in events[news_id(label)]}
-    wrong = [f"{event['event_type']} {event['trigger']['text']!r} {event['confidence']}: "
-             f"{sentence_of[id(event)][:90]}" for event, ok in counted if not ok]
+    units, wrong, pairs = [], [], []
+    for label in labels:
+        key = news_id(label)
+        labelled = news_labelled([label], events)
+        counted = [(event, ok) for event, ok, optional_only in labelled if not optional_only]
+        found = sum(any(matches(event, gold) for event in events[key] if event["event_type"] != "STATEMENT")
+                    for gold in label["events"])
+        units.append((sum(ok for _, ok in counted), len(counted), found, len(label["events"])))
+        wrong.extend(f"{event['event_type']} {event['trigger']['text']!r} {event['confidence']}: {texts[key][:90]}"
+                     for event, ok in counted if not ok)
+        pairs.extend((event["confidence"], ok) for event, ok, _ in labelled)
+    right, emitted, found, required = (sum(column) for column in zip(*units, strict=True)) if units else (0,) * 4
     return {"sentences": len(labels), "labelled_events": required, "emitted": emitted,
             "precision": round(right / max(1, emitted), 3), "recall": round(found / max(1, required), 3),
-            "calibration": calibration([(event["confidence"], ok) for event, ok, _ in labelled]), "wrong": wrong}
+            "intervals": {"precision": interval(units, ratio(0, 1)), "recall": interval(units, ratio(2, 3))},
+            "calibration": calibration(pairs), "wrong": wrong}
 
 
 def main() -> int:
@@ -236,9 +292,11 @@ def main() -> int:
             else:
                 figures = dev_set(name, args.shared, scorer, batcher, half)
             table = figures.pop("calibration")
+            intervals = figures.pop("intervals")
             print(f"{name} {half}: {json.dumps({k: v for k, v in figures.items() if k != 'top_confusions'})}")
+            print("  90% intervals: " + "  ".join(f"{k} {low:.3f}-{high:.3f}" for k, (low, high) in intervals.items()))
             print("  calibration: " + "  ".join(f"{r['bin']} {r['right']} (n={r['events']})" for r in table))
-            result[f"{name}_{half}"] = dict(figures, calibration=table)
+            result[f"{name}_{half}"] = dict(figures, intervals=intervals, calibration=table)
     print(json.dumps(result))
     return 0
 
