@@ -3,7 +3,9 @@ running the pipeline in-process."""
 from __future__ import annotations
 
 import glob
+import logging
 import os
+import sys
 import uuid
 
 import apache_beam as beam
@@ -23,6 +25,19 @@ from tests.kafka_cluster import KafkaCluster
 SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
 # SCRAM-SHA-512 users of the cluster (besides the super user admin); each gets only the ACLs a test grants
 CLUSTER_USERS = {"ingest": "ingest-Secret-1", "no-read": "no-read-Secret-2", "no-write": "no-write-Secret-3"}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Libraries put console handlers on the sys.stderr of the moment they were imported (`import apache_beam`
+    logs a warning through the root logger, which installs one): pytest's capture, closed when the session
+    ends. Beam stops Prism from an exit hook and logs as it does, so every run ended in "--- Logging error
+    ---" tracebacks. Those handlers now write to the interpreter's own stderr, which outlives the session."""
+    loggers = [logging.getLogger(), *(item for item in logging.root.manager.loggerDict.values()
+                                      if isinstance(item, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.setStream(sys.__stderr__)
 
 
 @pytest.fixture(autouse=True)
