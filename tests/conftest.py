@@ -56,13 +56,20 @@ def nlp():
     return load_pipeline()
 
 
+def close_pipeline_clients() -> None:
+    """The pipeline's process-wide Kafka clients (pooled consumers, committers, end-offset clients) outlive a
+    run. A test that stops its broker closes them first; else they retry the dead address in the background
+    for the rest of the session, and a later test that watches for connections sees theirs."""
+    CONSUMERS.close_idle()
+    close_shared_clients()
+
+
 @pytest.fixture(scope="session")
 def broker():
     """One Tansu broker for the test session, stopped (by PID) at the end, after the readers' shared clients."""
     with EmbeddedBroker() as running:
         yield running
-        CONSUMERS.close_idle()
-        close_shared_clients()
+        close_pipeline_clients()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from pipelines.cli import main
 from pipelines.io.broker import EmbeddedBroker, free_port
 from pipelines.io.kafka import ensure_topic
 from pipelines.io.kafka_config import KafkaConnection
-from tests.conftest import read_outputs, run_pipeline
+from tests.conftest import close_pipeline_clients, read_outputs, run_pipeline
 from tests.netfaults import FaultProxy
 
 pytestmark = pytest.mark.integration
@@ -32,6 +32,7 @@ def proxied():
     proxy_port = free_port()
     with EmbeddedBroker(advertised_port=proxy_port) as broker, FaultProxy(proxy_port, broker.port) as proxy:
         yield f"127.0.0.1:{proxy_port}", proxy
+        close_pipeline_clients()
 
 
 def load_articles(bootstrap: str, start: int = 0, count: int = ARTICLES) -> set[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 
 import pytest
 
@@ -24,17 +25,29 @@ HOSTILE_PAGE = """<?xml version="1.0"?>
 
 @pytest.fixture
 def no_network(monkeypatch):
-    """Any attempt to open a connection fails the test."""
+    """Any attempt of this test's thread to open a connection fails the test (other threads are other tests'
+    clients winding down, not the HTML reader)."""
     attempts = []
+    test_thread = threading.get_ident()
+    originals = {name: getattr(socket.socket, name) for name in ("connect", "connect_ex")}
 
-    def refuse(self, address):
-        attempts.append(address)
-        raise AssertionError(f"network access attempted: {address}")
+    def refusing(name):
+        def refuse(self, address):
+            if threading.get_ident() != test_thread:
+                return originals[name](self, address)
+            attempts.append(address)
+            raise AssertionError(f"network access attempted: {address}")
+        return refuse
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **k: refuse(None, address))
+    for name in originals:
+        monkeypatch.setattr(socket.socket, name, refusing(name))
     return attempts
+
+
+def test_the_guard_sees_a_connection_opened_by_the_test(no_network):
+    with pytest.raises(AssertionError, match="network access attempted"):
+        socket.create_connection(("192.0.2.10", 80), timeout=1)
+    assert no_network == [("192.0.2.10", 80)]
 
 
 def test_hostile_html_is_read_locally_without_entity_expansion(no_network):

@@ -16,7 +16,7 @@ from pipelines.io.avro import decode_single_object
 from pipelines.io.broker import EmbeddedBroker, free_port
 from pipelines.io.kafka_config import load_kafka_properties
 from pipelines.options import NewsstreamOptions, redact_secrets
-from tests.conftest import read_outputs
+from tests.conftest import close_pipeline_clients, read_outputs
 from tests.netfaults import FaultProxy
 from tests.tlscerts import make_certificates
 
@@ -32,6 +32,7 @@ def tls_broker(tmp_path):
     proxy_port = free_port()
     with EmbeddedBroker(advertised_port=proxy_port) as broker, FaultProxy(proxy_port, broker.port, tls=server_tls):
         yield f"127.0.0.1:{proxy_port}", certs
+        close_pipeline_clients()
 
 
 @pytest.mark.integration
